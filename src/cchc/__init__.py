@@ -1,0 +1,1 @@
+"""cchc — administrative reform planning and tracking for Vietnamese public agencies."""

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("cchc.api.urls")),
+    path("", include("cchc.core.urls")),
+    path("", include("cchc.plans.urls")),
+]
