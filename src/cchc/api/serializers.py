@@ -1,0 +1,556 @@
+"""Shapes of the REST API.
+
+Output serializers render objects that the views have already loaded through selectors and access
+helpers. Input serializers only parse and resolve: ids become objects, looked up among what the
+acting user may see (``context["user"]``), so an id of another agency reads like an unknown id
+(400 on the field, never 500 and never a hint that it exists). Writes are made by the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cchc.core.access import agencies_visible_to, get_scope
+from cchc.core.models import Agency, Membership, Unit, User
+from cchc.plans.models import (
+    Area,
+    Comment,
+    Evidence,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    Recurrence,
+    Task,
+    TaskStatus,
+)
+from cchc.plans.selectors import plans_visible_to
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("invalid, not_found, forbidden, …"))
+    message = serializers.CharField()
+    current_version = serializers.IntegerField(
+        required=False, help_text=gettext_lazy("On 409: the task's version now.")
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "fields" is a Serializer attribute, so it cannot be declared on the class.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text=gettext_lazy("On 400: messages per input field."),
+        )
+        return fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+# --- input helpers -----------------------------------------------------------------------------
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know, so that a typo or a read-only field is not silently
+    ignored (e.g. ``{"progress": 50}`` in a PATCH: progress has its own endpoint)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [_("This field is unknown or cannot be changed here.")] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class _Resolver:
+    """Turns ids into objects of a scoped queryset, collecting one error per field."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def one(self, field: str, queryset: QuerySet, pk: int | None, message: str) -> Model | None:
+        if pk is None:
+            return None
+        found = queryset.filter(pk=pk).first()
+        if found is None:
+            self.errors[field] = [message]
+        return found
+
+    def many(self, field: str, queryset: QuerySet, ids: Iterable[int], message: str) -> list:
+        wanted = list(dict.fromkeys(ids))
+        found = {obj.pk: obj for obj in queryset.filter(pk__in=wanted)}
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            self.errors[field] = [message % {"ids": ", ".join(map(str, missing))}]
+        return [found[pk] for pk in wanted if pk in found]
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise serializers.ValidationError(self.errors)
+
+
+def _units_of(agency_id: int) -> QuerySet[Unit]:
+    return Unit.objects.filter(agency_id=agency_id)
+
+
+def _people_of(agency_id: int) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, memberships__agency_id=agency_id, memberships__is_active=True
+    ).distinct()
+
+
+def _resolve_task_people_and_units(
+    resolver: _Resolver, attrs: dict[str, Any], agency_id: int
+) -> None:
+    if "lead_unit" in attrs:
+        attrs["lead_unit"] = resolver.one(
+            "lead_unit",
+            _units_of(agency_id),
+            attrs["lead_unit"],
+            _("No unit of the task's agency has this id."),
+        )
+    if "coordinating_units" in attrs:
+        attrs["coordinating_units"] = resolver.many(
+            "coordinating_units",
+            _units_of(agency_id),
+            attrs["coordinating_units"],
+            _("No unit of the task's agency has the id(s) %(ids)s."),
+        )
+    if "assignees" in attrs:
+        attrs["assignees"] = resolver.many(
+            "assignees",
+            _people_of(agency_id),
+            attrs["assignees"],
+            _("No person of the task's agency has the id(s) %(ids)s."),
+        )
+
+
+# --- people and agencies -----------------------------------------------------------------------
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    agency = AgencyBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "agency", "unit", "role", "is_active"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    is_admin = serializers.SerializerMethodField()
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "display_name",
+            "email",
+            "job_title",
+            "is_admin",
+            "memberships",
+        ]
+
+    def get_is_admin(self, user: User) -> bool:
+        return get_scope(user).is_admin
+
+    @extend_schema_field(MembershipSerializer(many=True))
+    def get_memberships(self, user: User) -> list[dict[str, Any]]:
+        memberships = (
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("agency")
+            .order_by("agency__code", "role")
+        )
+        return MembershipSerializer(memberships, many=True).data
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "successor",
+            "url",
+        ]
+
+    def get_url(self, agency: Agency) -> str:
+        return reverse("api:agency-detail", args=[agency.pk])
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "agency", "code", "name", "is_active"]
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "agency",
+            "year",
+            "title",
+            "number",
+            "symbol",
+            "reference",
+            "issued_on",
+            "start_date",
+            "end_date",
+            "status",
+            "signer",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+
+    def get_url(self, plan: Plan) -> str:
+        return reverse("api:plan-detail", args=[plan.pk])
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True, help_text=gettext_lazy("e.g. II.3"))
+
+    class Meta:
+        model = Area
+        fields = ["id", "plan", "number", "code", "title"]
+
+
+class PlanCreateSerializer(StrictSerializer):
+    agency = serializers.IntegerField(min_value=1)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    symbol = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("Default: 1 January.")
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text=gettext_lazy("Default: 31 December.")
+    )
+    signer = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    with_standard_areas = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=gettext_lazy("Create the seven standard reform areas (II.1 … II.7)."),
+    )
+
+    def validate_agency(self, value: int) -> Agency:
+        agency = agencies_visible_to(self.context["user"]).filter(pk=value).first()
+        if agency is None:
+            raise serializers.ValidationError(_("No agency with this id."))
+        return agency
+
+
+class PlanUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(required=False, max_length=500)
+    number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    symbol = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+    signer = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+class AreaBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "number"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A task as lists and details show it. Expects ``evidence_count`` to be annotated and
+    ``assignees`` / ``coordinating_units`` to be prefetched (``views._tasks_for``)."""
+
+    area = AreaBriefSerializer(read_only=True)
+    coordinating_units = serializers.SerializerMethodField()
+    assignees = serializers.SerializerMethodField()
+    progress = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    weight = serializers.DecimalField(
+        max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    overdue = serializers.SerializerMethodField()
+    evidence_count = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "plan",
+            "area",
+            "agency",
+            "lead_unit",
+            "coordinating_units",
+            "assignees",
+            "start_date",
+            "due_date",
+            "recurrence",
+            "period_label",
+            "product",
+            "priority",
+            "status",
+            "progress",
+            "weight",
+            "version",
+            "parent",
+            "overdue",
+            "evidence_count",
+            "completed_at",
+            "created_at",
+            "updated_at",
+            "url",
+        ]
+
+    def get_coordinating_units(self, task: Task) -> list[int]:
+        return sorted(u.pk for u in task.coordinating_units.all())
+
+    def get_assignees(self, task: Task) -> list[int]:
+        return sorted(u.pk for u in task.assignees.all())
+
+    def get_overdue(self, task: Task) -> bool:
+        return task.is_overdue()
+
+    def get_evidence_count(self, task: Task) -> int:
+        count = getattr(task, "evidence_count", None)
+        return task.evidence.count() if count is None else count
+
+    def get_url(self, task: Task) -> str:
+        return reverse("api:task-detail", args=[task.pk])
+
+
+_TASK_TEXT = {"required": False, "allow_blank": True}
+
+
+class TaskCreateSerializer(StrictSerializer):
+    plan = serializers.IntegerField(min_value=1)
+    area = serializers.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Area id; or give area_number.")
+    )
+    area_number = serializers.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Number of the area in the plan.")
+    )
+    title = serializers.CharField(max_length=5000)
+    code = serializers.CharField(
+        max_length=64, **_TASK_TEXT, help_text=gettext_lazy("Default: the next free code.")
+    )
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    description = serializers.CharField(**_TASK_TEXT)
+    lead_unit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    coordinating_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False
+    )
+    assignees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    recurrence = serializers.ChoiceField(choices=Recurrence.choices, required=False)
+    product = serializers.CharField(**_TASK_TEXT)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    weight = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        required=False,
+        coerce_to_string=False,
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        resolver = _Resolver()
+        plan = resolver.one(
+            "plan",
+            plans_visible_to(self.context["user"]),
+            attrs.pop("plan"),
+            _("No plan with this id."),
+        )
+        resolver.raise_if_any()
+        assert isinstance(plan, Plan)
+        attrs["plan"] = plan
+        area_id, area_number = attrs.pop("area", None), attrs.pop("area_number", None)
+        if area_id is None and area_number is None:
+            resolver.errors["area"] = [_("Give the area (id) or the area_number.")]
+        elif area_id is not None:
+            attrs["area"] = resolver.one(
+                "area", plan.areas.all(), area_id, _("The plan has no area with this id.")
+            )
+        else:
+            attrs["area"] = plan.areas.filter(number=area_number).first()
+            if attrs["area"] is None:
+                resolver.errors["area_number"] = [_("The plan has no area with this number.")]
+        if attrs.get("parent") is not None:
+            attrs["parent"] = resolver.one(
+                "parent", plan.tasks.all(), attrs["parent"], _("The plan has no task with this id.")
+            )
+        else:
+            attrs.pop("parent", None)
+        _resolve_task_people_and_units(resolver, attrs, plan.agency_id)
+        resolver.raise_if_any()
+        return attrs
+
+
+class TaskUpdateSerializer(StrictSerializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy(
+            "The version the change was based on; or send it in the If-Match header."
+        ),
+    )
+    title = serializers.CharField(required=False, max_length=5000)
+    code = serializers.CharField(required=False, max_length=64)
+    description = serializers.CharField(**_TASK_TEXT)
+    lead_unit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    coordinating_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False
+    )
+    assignees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    product = serializers.CharField(**_TASK_TEXT)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    weight = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        required=False,
+        coerce_to_string=False,
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        resolver = _Resolver()
+        _resolve_task_people_and_units(resolver, attrs, self.context["task"].agency_id)
+        resolver.raise_if_any()
+        return attrs
+
+
+class ProgressInputSerializer(StrictSerializer):
+    percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), coerce_to_string=False
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("Optional optimistic lock; or send it in the If-Match header."),
+    )
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    previous_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["id", "task", "author", "at", "percent", "previous_percent", "note"]
+
+
+class ProgressRecordedSerializer(ProgressUpdateSerializer):
+    """The new progress update with the task as it is after the update (new version)."""
+
+    task = TaskSerializer(read_only=True)
+
+
+# --- evidence and comments -------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "task",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "description",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, evidence: Evidence) -> str:
+        return reverse("api:evidence-download", args=[evidence.pk])
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=gettext_lazy("PDF, DOCX, XLSX or an image; the type is checked by content.")
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "task", "author", "at", "body"]
+
+
+class CommentInputSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=5000)

@@ -1,0 +1,182 @@
+"""Small presentation helpers shared by the templates: Bootstrap widgets, progress bars, badges.
+
+Progress bars get their width from a CSS class (``cchc-w-0`` … ``cchc-w-100`` in app.css), never
+from a ``style`` attribute, so that a strict Content-Security-Policy can be switched on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms, template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cchc.plans.models import PlanStatus, TaskStatus
+
+register = template.Library()
+
+_SELECTS = (forms.Select, forms.SelectMultiple)
+_CHECKS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def is_checkbox(bound_field: forms.BoundField) -> bool:
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def bs_widget(bound_field: forms.BoundField) -> str:
+    """The field's widget with Bootstrap classes, ``is-invalid`` and ARIA links to its help text
+    and errors (works for errors added after validation, e.g. from a service)."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, _SELECTS):
+        css = "form-select"
+    elif isinstance(widget, _CHECKS):
+        css = ""
+    else:
+        css = "form-control"
+    existing = widget.attrs.get("class", "")
+    attrs: dict[str, str] = {"class": f"{existing} {css}".strip()}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        described.append(f"{bound_field.auto_id}_error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)
+
+
+def _as_decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def pct_class(value: object) -> str:
+    """``cchc-w-<n>``: the CSS width class of a progress bar for a percentage."""
+    number = _as_decimal(value) or Decimal(0)
+    number = max(Decimal(0), min(Decimal(100), number))
+    return f"cchc-w-{int(number.to_integral_value())}"
+
+
+@register.filter
+def pct_int(value: object) -> int:
+    number = _as_decimal(value) or Decimal(0)
+    return int(max(Decimal(0), min(Decimal(100), number)).to_integral_value())
+
+
+_TASK_BADGES = {
+    TaskStatus.NOT_STARTED: "text-bg-secondary",
+    TaskStatus.IN_PROGRESS: "text-bg-primary",
+    TaskStatus.DONE: "text-bg-success",
+    TaskStatus.CANCELLED: "text-bg-dark",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return _TASK_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def plan_badge(status: str) -> str:
+    return "text-bg-success" if status == PlanStatus.ISSUED else "text-bg-warning"
+
+
+@register.filter
+def days_late(task: object) -> int:
+    days = task.days_left()  # type: ignore[attr-defined]
+    return -days if days is not None and days < 0 else 0
+
+
+_ACTIONS = {
+    "plan.create": _("Plan created"),
+    "plan.update": _("Plan changed"),
+    "plan.issue": _("Plan issued"),
+    "area.create": _("Area added"),
+    "task.create": _("Task created"),
+    "task.update": _("Task changed"),
+    "task.progress": _("Progress recorded"),
+    "evidence.add": _("Evidence added"),
+    "evidence.delete": _("Evidence deleted"),
+    "comment.add": _("Comment added"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(_ACTIONS.get(action, action))
+
+
+@register.filter
+def audit_url(entry: object) -> str:
+    """A link to the object an audit row is about, when there is a page for it."""
+    object_type = entry.object_type  # type: ignore[attr-defined]
+    changes = entry.changes or {}  # type: ignore[attr-defined]
+    try:
+        if object_type == "plans.task":
+            return reverse("task_detail", args=[int(entry.object_id)])  # type: ignore[attr-defined]
+        if object_type == "plans.plan":
+            return reverse("plan_detail", args=[int(entry.object_id)])  # type: ignore[attr-defined]
+        if isinstance(changes, dict) and changes.get("task_id"):
+            return reverse("task_detail", args=[int(changes["task_id"])])
+    except (NoReverseMatch, TypeError, ValueError):
+        return ""
+    return ""
+
+
+@register.filter
+def change_items(changes: object) -> list[tuple[str, str]]:
+    """Audit changes as (field, text) pairs; ``[old, new]`` pairs become ``old → new``."""
+    if not isinstance(changes, dict):
+        return []
+    items = []
+    for key, value in changes.items():
+        if key == "task_id":
+            continue
+        if isinstance(value, list) and len(value) == 2:
+            old, new = value
+            text = f"{_plain(old)} → {_plain(new)}"
+        else:
+            text = _plain(value)
+        items.append((key, text))
+    return items
+
+
+def _plain(value: object) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+_SECTIONS = {
+    "dashboard": "dashboard",
+    "plan_list": "plans",
+    "plan_create": "plans",
+    "plan_detail": "plans",
+    "plan_edit": "plans",
+    "task_create": "plans",
+    "task_list": "tasks",
+    "task_detail": "tasks",
+    "task_edit": "tasks",
+    "activity": "activity",
+    "notifications": "notifications",
+}
+
+
+@register.filter
+def nav_section(request: object) -> str:
+    match = getattr(request, "resolver_match", None)
+    return _SECTIONS.get(getattr(match, "url_name", "") or "", "")
