@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from cchc.api.serializers import EnumField
 from cchc.plans.models import PlanStatus, TaskStatus
 
 
@@ -17,7 +18,7 @@ class AgencyFilterSerializer(serializers.Serializer):
 class PlanFilterSerializer(serializers.Serializer):
     agency = serializers.IntegerField(required=False, min_value=1, help_text=_("Agency id."))
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    status = serializers.ChoiceField(choices=PlanStatus.choices, required=False)
+    status = EnumField(PlanStatus, required=False)
 
 
 class TaskFilterSerializer(serializers.Serializer):
@@ -31,7 +32,7 @@ class TaskFilterSerializer(serializers.Serializer):
     parent = serializers.IntegerField(
         required=False, min_value=1, help_text=_("Only the parts of this task.")
     )
-    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    status = EnumField(TaskStatus, required=False)
     overdue = serializers.BooleanField(
         required=False, default=False, help_text=_("Only open tasks past their due date.")
     )

@@ -12,20 +12,23 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, TextChoices
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cchc.core.access import agencies_visible_to, get_scope
-from cchc.core.models import Agency, Membership, Unit, User
+from cchc.core.models import Agency, AgencyKind, Membership, Role, Unit, User
 from cchc.plans.models import (
     Area,
     Comment,
     Evidence,
     Plan,
+    PlanStatus,
     Priority,
     ProgressUpdate,
     Recurrence,
@@ -33,6 +36,39 @@ from cchc.plans.models import (
     TaskStatus,
 )
 from cchc.plans.selectors import plans_visible_to
+
+# --- enums ---------------------------------------------------------------------------------------
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field documented as one named schema component per choices class
+    (``TaskStatusEnum``, ``PlanStatusEnum``…), so equal field names never collide."""
+
+    def __init__(self, enum: type[TextChoices], **kwargs: Any) -> None:
+        self.enum = enum
+        super().__init__(choices=enum.choices, **kwargs)
+
+
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = EnumField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        enum = self.target.enum
+        name = f"{enum.__name__}Enum"
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={
+                "type": "string",
+                "enum": [str(value) for value in enum.values],
+                "description": "\n".join(f"* `{value}` - {label}" for value, label in enum.choices),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
 
 # --- errors ----------------------------------------------------------------------------------
 
@@ -67,13 +103,17 @@ class StrictSerializer(serializers.Serializer):
     ignored (e.g. ``{"progress": 50}`` in a PATCH: progress has its own endpoint)."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: [_("This field is unknown or cannot be changed here.")] for key in unknown}
-                )
-        return super().to_internal_value(data)
+        unknown = sorted(set(data.keys()) - set(self.fields)) if hasattr(data, "keys") else []
+        errors = {key: [_("This field is unknown or cannot be changed here.")] for key in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if errors and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **errors}) from exc
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class _Resolver:
@@ -148,20 +188,24 @@ class UserBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name"]
+        read_only_fields = fields
 
 
 class AgencyBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "code", "name"]
+        read_only_fields = fields
 
 
 class MembershipSerializer(serializers.ModelSerializer):
     agency = AgencyBriefSerializer(read_only=True)
+    role = EnumField(Role, read_only=True)
 
     class Meta:
         model = Membership
         fields = ["id", "agency", "unit", "role", "is_active"]
+        read_only_fields = fields
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -181,6 +225,7 @@ class MeSerializer(serializers.ModelSerializer):
             "is_admin",
             "memberships",
         ]
+        read_only_fields = fields
 
     def get_is_admin(self, user: User) -> bool:
         return get_scope(user).is_admin
@@ -196,6 +241,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
+    kind = EnumField(AgencyKind, read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -212,6 +258,7 @@ class AgencySerializer(serializers.ModelSerializer):
             "successor",
             "url",
         ]
+        read_only_fields = fields
 
     def get_url(self, agency: Agency) -> str:
         return reverse("api:agency-detail", args=[agency.pk])
@@ -221,12 +268,14 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "agency", "code", "name", "is_active"]
+        read_only_fields = fields
 
 
 # --- plans -------------------------------------------------------------------------------------
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    status = EnumField(PlanStatus, read_only=True)
     reference = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField()
 
@@ -249,6 +298,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
             "url",
         ]
+        read_only_fields = fields
 
     def get_url(self, plan: Plan) -> str:
         return reverse("api:plan-detail", args=[plan.pk])
@@ -260,6 +310,7 @@ class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "plan", "number", "code", "title"]
+        read_only_fields = fields
 
 
 class PlanCreateSerializer(StrictSerializer):
@@ -306,17 +357,27 @@ class AreaBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = ["id", "number"]
+        read_only_fields = fields
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    """A task as lists and details show it. Expects ``evidence_count`` to be annotated and
-    ``assignees`` / ``coordinating_units`` to be prefetched (``views._tasks_for``)."""
+    # Expects ``evidence_count`` annotated and ``assignees`` / ``coordinating_units``
+    # prefetched (``views._tasks_for``); otherwise each row costs queries.
 
     area = AreaBriefSerializer(read_only=True)
+    recurrence = EnumField(Recurrence, read_only=True)
+    priority = EnumField(Priority, read_only=True)
+    status = EnumField(TaskStatus, read_only=True)
     coordinating_units = serializers.SerializerMethodField()
     assignees = serializers.SerializerMethodField()
     progress = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        coerce_to_string=False,
+        read_only=True,
+        help_text=gettext_lazy("Percent done; a parent's is the weighted mean of its parts."),
     )
     weight = serializers.DecimalField(
         max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True
@@ -356,6 +417,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "updated_at",
             "url",
         ]
+        read_only_fields = fields
 
     def get_coordinating_units(self, task: Task) -> list[int]:
         return sorted(u.pk for u in task.coordinating_units.all())
@@ -398,9 +460,9 @@ class TaskCreateSerializer(StrictSerializer):
     assignees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
-    recurrence = serializers.ChoiceField(choices=Recurrence.choices, required=False)
+    recurrence = EnumField(Recurrence, required=False)
     product = serializers.CharField(**_TASK_TEXT)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    priority = EnumField(Priority, required=False)
     weight = serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -462,8 +524,8 @@ class TaskUpdateSerializer(StrictSerializer):
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     product = serializers.CharField(**_TASK_TEXT)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    priority = EnumField(Priority, required=False)
+    status = EnumField(TaskStatus, required=False)
     weight = serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -482,7 +544,11 @@ class TaskUpdateSerializer(StrictSerializer):
 
 class ProgressInputSerializer(StrictSerializer):
     percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), coerce_to_string=False
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        coerce_to_string=False,
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     version = serializers.IntegerField(
@@ -503,6 +569,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = ["id", "task", "author", "at", "percent", "previous_percent", "note"]
+        read_only_fields = fields
 
 
 class ProgressRecordedSerializer(ProgressUpdateSerializer):
@@ -532,6 +599,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "uploaded_at",
             "download_url",
         ]
+        read_only_fields = fields
 
     def get_download_url(self, evidence: Evidence) -> str:
         return reverse("api:evidence-download", args=[evidence.pk])
@@ -550,6 +618,7 @@ class CommentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment
         fields = ["id", "task", "author", "at", "body"]
+        read_only_fields = fields
 
 
 class CommentInputSerializer(StrictSerializer):

@@ -38,7 +38,7 @@ def _check_code(code: str, field: str = "code") -> str:
 @transaction.atomic
 def agency_create(
     *,
-    actor: User | None,
+    actor: User | None = None,
     code: str,
     name: str,
     kind: str = AgencyKind.AGENCY,
@@ -76,7 +76,7 @@ def agency_create(
 
 
 @transaction.atomic
-def unit_create(*, actor: User | None, agency: Agency, code: str, name: str) -> Unit:
+def unit_create(*, actor: User | None = None, agency: Agency, code: str, name: str) -> Unit:
     code = _check_code(code)
     name = (name or "").strip()
     if not name:
@@ -101,7 +101,7 @@ def unit_create(*, actor: User | None, agency: Agency, code: str, name: str) -> 
 @transaction.atomic
 def user_create(
     *,
-    actor: User | None,
+    actor: User | None = None,
     username: str,
     agency: Agency,
     role: str,

@@ -42,7 +42,12 @@ def token_create(
         action="token.create",
         obj=token,
         agency=None,
-        changes={"user": user, "name": token.name, "prefix": token.prefix, "expires_at": expires_at},
+        changes={
+            "user": user,
+            "name": token.name,
+            "prefix": token.prefix,
+            "expires_at": expires_at,
+        },
     )
     return raw
 

@@ -263,7 +263,9 @@ class TaskFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     agency = forms.TypedChoiceField(label=_("Agency"), required=False, coerce=int, empty_value=None)
-    year = forms.TypedChoiceField(label=_("Plan year"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("Plan year"), required=False, coerce=int, empty_value=None
+    )
     area = forms.TypedChoiceField(
         label=_("Reform area"),
         required=False,

@@ -47,7 +47,7 @@ from cchc.plans.forms import (
     TaskEditForm,
     TaskFilterForm,
 )
-from cchc.plans.models import Plan, Task, TaskStatus
+from cchc.plans.models import Task, TaskStatus
 from cchc.plans.services import StaleVersion
 
 # --- plans ---------------------------------------------------------------------------------
@@ -262,9 +262,7 @@ def _task_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, A
         .annotate(evidence_count=Count("evidence", distinct=True))
         .order_by("position", "id")
     )
-    can = {
-        action.value: can_on_task(scope, task, action, user_id=user.pk) for action in TaskAction
-    }
+    can = {action.value: can_on_task(scope, task, action, user_id=user.pk) for action in TaskAction}
     can["add_subtask"] = can_on_plan(scope, task.plan, PlanAction.MANAGE)
     can["record_progress"] = (
         can["progress"] and not children and task.status != TaskStatus.CANCELLED
@@ -339,7 +337,8 @@ def task_progress(request: HttpRequest, task_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The progress was recorded."))
             if request.htmx:
-                return HttpResponseClientRedirect(_task_url(task, "progress"))
+                # No fragment: a fragment-only change of the URL would not reload the page.
+                return HttpResponseClientRedirect(_task_url(task))
             return redirect(_task_url(task, "progress"))
     # The services may have changed the task in memory before failing; show it as stored.
     task = access_task(actor=request.user, task_id=task_id)

@@ -6,13 +6,17 @@ from a ``style`` attribute, so that a strict Content-Security-Policy can be swit
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms, template
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from cchc.plans.models import PlanStatus, TaskStatus
+from cchc.plans.models import Comment, Evidence, Plan, PlanStatus, Task, TaskStatus
 
 register = template.Library()
 
@@ -135,21 +139,34 @@ def audit_url(entry: object) -> str:
     return ""
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^-?\d+\.\d+$")
+
+
+def _field_label(key: str) -> str:
+    for model in (Task, Plan, Comment, Evidence):
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return key
+
+
 @register.filter
 def change_items(changes: object) -> list[tuple[str, str]]:
-    """Audit changes as (field, text) pairs; ``[old, new]`` pairs become ``old → new``."""
+    """Audit changes as (label, text) pairs; ``[old, new]`` pairs become ``old → new``."""
     if not isinstance(changes, dict):
         return []
     items = []
     for key, value in changes.items():
-        if key == "task_id":
+        if key in ("task_id", "evidence_id", "sha256"):
             continue
         if isinstance(value, list) and len(value) == 2:
             old, new = value
             text = f"{_plain(old)} → {_plain(new)}"
         else:
             text = _plain(value)
-        items.append((key, text))
+        items.append((_field_label(key), text))
     return items
 
 
@@ -157,7 +174,17 @@ def _plain(value: object) -> str:
     if value in (None, ""):
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
+        return ", ".join(_plain(v) for v in value) or "—"
+    if isinstance(value, str):
+        if value in TaskStatus.values:
+            return str(TaskStatus(value).label)
+        if _ISO_DATE.match(value):
+            try:
+                return date_format(dt.date.fromisoformat(value), "d/m/Y")
+            except ValueError:
+                return value
+        if _NUMBER.match(value):
+            return number_format(Decimal(value).normalize())
     return str(value)
 
 

@@ -33,10 +33,12 @@ def test_task_matrix_in_own_agency(world, role):
     expected = TASK_MATRIX[role]
     for action, allowed in zip(
         (TaskAction.READ, TaskAction.EDIT, TaskAction.PROGRESS, TaskAction.COMMENT),
-        expected, strict=True,
+        expected,
+        strict=True,
     ):
-        got = _outcome(lambda a=action: access_task(actor=person, task_id=world.a.task.pk,
-                                                    action=a))
+        got = _outcome(
+            lambda a=action: access_task(actor=person, task_id=world.a.task.pk, action=a)
+        )
         assert got == (200 if allowed else 403), (role, action)
 
 
@@ -44,19 +46,34 @@ def test_task_matrix_in_own_agency(world, role):
 def test_strangers_get_404(world, role):
     person = getattr(world.b, role)
     for action in TaskAction:
-        assert _outcome(lambda a=action: access_task(
-            actor=person, task_id=world.a.task.pk, action=a)) == 404
+        assert (
+            _outcome(lambda a=action: access_task(actor=person, task_id=world.a.task.pk, action=a))
+            == 404
+        )
     assert _outcome(lambda: access_plan(actor=person, plan_id=world.a.plan.pk)) == 404
 
 
 def test_appraiser_reads_every_agency_but_writes_nothing(world):
     for people in (world.a, world.b):
-        assert _outcome(lambda p=people: access_task(
-            actor=world.appraiser, task_id=p.task.pk)) == 200
-        assert _outcome(lambda p=people: access_task(
-            actor=world.appraiser, task_id=p.task.pk, action=TaskAction.PROGRESS)) == 403
-        assert _outcome(lambda p=people: access_plan(
-            actor=world.appraiser, plan_id=p.plan.pk, action=PlanAction.MANAGE)) == 403
+        assert (
+            _outcome(lambda p=people: access_task(actor=world.appraiser, task_id=p.task.pk)) == 200
+        )
+        assert (
+            _outcome(
+                lambda p=people: access_task(
+                    actor=world.appraiser, task_id=p.task.pk, action=TaskAction.PROGRESS
+                )
+            )
+            == 403
+        )
+        assert (
+            _outcome(
+                lambda p=people: access_plan(
+                    actor=world.appraiser, plan_id=p.plan.pk, action=PlanAction.MANAGE
+                )
+            )
+            == 403
+        )
     assert plans_visible_to(world.appraiser).count() == 2
 
 

@@ -9,8 +9,7 @@ def test_dashboard_counts_progress_and_late_work(world):
     services.task_update_progress(actor=world.a.officer, task=world.a.task, percent=50)
     board = dashboard(user=world.a.coordinator, today=today)
     assert board.agency == world.a.agency
-    assert (board.total, board.in_progress, board.not_started, board.overdue_count) == (
-        2, 1, 1, 1)
+    assert (board.total, board.in_progress, board.not_started, board.overdue_count) == (2, 1, 1, 1)
     assert board.progress == 25
     assert [t.pk for t in board.overdue] == [world.a.task.pk]
     by_area = {row.key: row for row in board.by_area}
@@ -31,8 +30,7 @@ def test_appraiser_dashboard_sees_all_agencies_and_chooses_one(world):
     board = dashboard(user=world.appraiser, today=dt.date(2026, 3, 1))
     assert {a.code for a in board.agencies} >= {"STP", "SYT"}
     assert board.agency is None and board.total == 4
-    board = dashboard(user=world.appraiser, agency_id=world.b.agency.pk,
-                      today=dt.date(2026, 3, 1))
+    board = dashboard(user=world.appraiser, agency_id=world.b.agency.pk, today=dt.date(2026, 3, 1))
     assert board.total == 2
 
 
@@ -46,6 +44,5 @@ def test_task_list_filters(world):
     assert list(task_list(user=world.a.viewer, overdue=True, today=today)) == [world.a.task]
     assert list(task_list(user=world.a.viewer, area_number=5)) == [world.a.other_task]
     assert list(task_list(user=world.a.viewer, search="vị trí")) == [world.a.other_task]
-    assert list(task_list(user=world.a.viewer, assignee_id=world.a.officer.pk)) == [
-        world.a.task]
+    assert list(task_list(user=world.a.viewer, assignee_id=world.a.officer.pk)) == [world.a.task]
     assert list(task_list(user=world.a.viewer, agency_id=world.b.agency.pk)) == []

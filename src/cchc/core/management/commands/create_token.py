@@ -6,6 +6,7 @@ never recovered.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 from typing import Any, NoReturn
@@ -19,10 +20,11 @@ from cchc.core.tokens import token_create
 
 
 def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of days, 1 or more, not {value!r}"
+        )
+    return int(value)
 
 
 class Command(BaseCommand):
