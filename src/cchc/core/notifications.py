@@ -25,3 +25,14 @@ def _email_body(body: str, url: str) -> str:
 
     link = f"{settings.CCHC_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
     return f"{body}\n\n{link}\n" if link else body
+
+
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark the user's unread notifications read (one of them when ``notification_id`` is
+    given); another person's notification is simply not matched."""
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

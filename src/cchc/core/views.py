@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from cchc.core.access import agencies_visible_to, get_scope
 from cchc.core.forms import DashboardFilterForm, NotificationReadForm
-from cchc.core.models import AuditEntry
+from cchc.core.notifications import notifications_mark_read
+from cchc.core.selectors import activity_visible_to, notifications_of
 from cchc.plans import selectors
 
 
@@ -63,31 +64,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
-    mine = request.user.notifications.all()
     if request.method == "POST":
         form = NotificationReadForm(request.POST)
         if form.is_valid():
-            unread = mine.filter(read_at__isnull=True)
-            if not form.cleaned_data["all"]:
-                unread = unread.filter(pk=form.cleaned_data["notification"] or 0)
-            unread.update(read_at=timezone.now())
+            notifications_mark_read(
+                user=request.user,
+                notification_id=None
+                if form.cleaned_data["all"]
+                else (form.cleaned_data["notification"] or 0),
+            )
         return redirect("notifications")
-    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})
 
 
 @login_required
 def activity(request: HttpRequest) -> HttpResponse:
-    scope = get_scope(request.user)
     agencies = list(agencies_visible_to(request.user).filter(kind="agency").order_by("name"))
-    entries = AuditEntry.objects.select_related("actor", "agency")
-    if not scope.is_admin:
-        entries = entries.filter(agency_id__in=scope.readable_agency_ids)
     agency_id = parse_int(request.GET.get("agency"))
-    if agency_id is not None and scope.can_read_agency(agency_id):
-        entries = entries.filter(agency_id=agency_id)
-    else:
+    if agency_id is not None and not get_scope(request.user).can_read_agency(agency_id):
         agency_id = None
+    entries = activity_visible_to(request.user, agency_id=agency_id)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,0 +1,190 @@
+"""Every page and API endpoint, tried by every persona, against DESIGN.md §2.
+
+The objects belong to agency A. A persona who may read them gets 200 on reads; one who may read
+but not do the write gets 403; the stranger (agency B's coordinator) gets 404 for any of A's
+objects; an anonymous visitor is sent to the login page (pages) or gets 401 (API). A URL added
+to the project without a row here fails ``test_every_url_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from cchc.core.tokens import token_create
+from cchc.lib.tests.test_uploads import PDF
+from cchc.plans import services
+
+READERS = {
+    "leader",
+    "coordinator",
+    "unit_head",
+    "officer",
+    "other_officer",
+    "viewer",
+    "appraiser",
+    "admin",
+}
+EVERYONE = READERS | {"stranger"}
+MANAGERS = {"coordinator", "admin"}
+TASK_EDITORS = MANAGERS | {"unit_head"}
+PROGRESS = TASK_EDITORS | {"officer"}
+COMMENTERS = PROGRESS | {"leader"}
+ROLES = sorted(EVERYONE | {"anonymous"})
+
+# name -> (method, path template, who is allowed, is it about agency A's object?)
+PAGES = {
+    "dashboard": ("GET", "/", EVERYONE, False),
+    "notifications": ("GET", "/notifications/", EVERYONE, False),
+    "activity": ("GET", "/history/", EVERYONE, False),
+    "plan_list": ("GET", "/plans/", EVERYONE, False),
+    "plan_create": ("GET", "/plans/new/", MANAGERS | {"stranger"}, False),
+    "plan_detail": ("GET", "/plans/{plan}/", READERS, True),
+    "plan_edit": ("GET", "/plans/{plan}/edit/", MANAGERS, True),
+    "plan_issue": ("POST", "/plans/{plan}/issue/", {"leader", "admin"}, True),
+    "task_create": ("GET", "/plans/{plan}/tasks/new/", MANAGERS, True),
+    "task_list": ("GET", "/tasks/", EVERYONE, False),
+    "task_detail": ("GET", "/tasks/{task}/", READERS, True),
+    "task_edit": ("GET", "/tasks/{task}/edit/", TASK_EDITORS, True),
+    "task_progress": ("POST", "/tasks/{task}/progress/", PROGRESS, True),
+    "task_evidence": ("POST", "/tasks/{task}/evidence/", PROGRESS, True),
+    "task_comment": ("POST", "/tasks/{task}/comments/", COMMENTERS, True),
+    "evidence_download": ("GET", "/evidence/{evidence}/download/", READERS, True),
+    "evidence_delete": ("POST", "/evidence/{evidence}/delete/", PROGRESS, True),
+}
+API = {
+    "api:me": [("GET", "/api/v1/me/", EVERYONE, False)],
+    "api:agency-list": [("GET", "/api/v1/agencies/", EVERYONE, False)],
+    "api:agency-detail": [("GET", "/api/v1/agencies/{agency}/", READERS, True)],
+    "api:agency-units": [("GET", "/api/v1/agencies/{agency}/units/", READERS, True)],
+    "api:plan-list": [("GET", "/api/v1/plans/", EVERYONE, False)],
+    "api:plan-detail": [
+        ("GET", "/api/v1/plans/{plan}/", READERS, True),
+        ("PATCH", "/api/v1/plans/{plan}/", MANAGERS, True),
+    ],
+    "api:plan-areas": [("GET", "/api/v1/plans/{plan}/areas/", READERS, True)],
+    "api:task-list": [("GET", "/api/v1/tasks/", EVERYONE, False)],
+    "api:task-detail": [
+        ("GET", "/api/v1/tasks/{task}/", READERS, True),
+        ("PATCH", "/api/v1/tasks/{task}/", TASK_EDITORS, True),
+    ],
+    "api:task-progress": [
+        ("GET", "/api/v1/tasks/{task}/progress/", READERS, True),
+        ("POST", "/api/v1/tasks/{task}/progress/", PROGRESS, True),
+    ],
+    "api:task-evidence": [
+        ("GET", "/api/v1/tasks/{task}/evidence/", READERS, True),
+        ("POST", "/api/v1/tasks/{task}/evidence/", PROGRESS, True),
+    ],
+    "api:task-comments": [
+        ("GET", "/api/v1/tasks/{task}/comments/", READERS, True),
+        ("POST", "/api/v1/tasks/{task}/comments/", COMMENTERS, True),
+    ],
+    "api:evidence-download": [("GET", "/api/v1/evidence/{evidence}/download/", READERS, True)],
+}
+# Served to anyone, or part of Django itself.
+OPEN = {"login", "logout", "api:schema", "set_language"}
+
+
+def _names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{entry.namespace}:" if entry.namespace else namespace
+            yield from _names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_names(get_resolver().url_patterns))
+    assert names - set(PAGES) - set(API) - OPEN == set()
+
+
+def _person(world, role):
+    if role == "anonymous":
+        return None
+    special = {"appraiser": world.appraiser, "admin": world.admin, "stranger": world.b.coordinator}
+    return special.get(role) or getattr(world.a, role)
+
+
+@pytest.fixture
+def targets(world):
+    evidence = services.evidence_add(
+        actor=world.a.officer,
+        task=world.a.task,
+        uploaded=io.BytesIO(PDF),
+        name="bien-ban.pdf",
+        size=len(PDF),
+    )
+    return {
+        "plan": world.a.plan.pk,
+        "task": world.a.task.pk,
+        "evidence": evidence.pk,
+        "agency": world.a.agency.pk,
+    }
+
+
+def _expected(role, allowed, about_agency_a, api):
+    if role == "anonymous":
+        return {401} if api else {302}
+    if role in allowed:
+        return "allowed"
+    if role == "stranger" and about_agency_a:
+        return {404}
+    return {403}
+
+
+def _check(response, expected, label):
+    if expected == "allowed":
+        assert response.status_code < 500 and response.status_code not in (401, 403, 404), (
+            label,
+            response.status_code,
+        )
+    else:
+        assert response.status_code in expected, (label, response.status_code)
+        if expected == {302}:
+            assert "/accounts/login/" in response["Location"], label
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages(client, world, targets, role):
+    person = _person(world, role)
+    if person is not None:
+        client.force_login(person)
+    for name, (method, template, allowed, about_a) in PAGES.items():
+        path = template.format(**targets)
+        response = client.get(path) if method == "GET" else client.post(path, {})
+        _check(response, _expected(role, allowed, about_a, api=False), (role, name))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api(client, world, targets, role):
+    person = _person(world, role)
+    headers = {}
+    if person is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token_create(user=person)}"
+    for name, rows in API.items():
+        for method, template, allowed, about_a in rows:
+            path = template.format(**targets)
+            call = getattr(client, method.lower())
+            response = call(
+                path,
+                data={} if method != "GET" else None,
+                content_type="application/json",
+                **headers,
+            )
+            _check(response, _expected(role, allowed, about_a, api=True), (role, name, method))
+            assert response["Content-Type"].startswith(("application/json", "application/pdf")), (
+                role,
+                name,
+            )
+
+
+def test_schema_is_public(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
