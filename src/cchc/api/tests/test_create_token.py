@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from cchc.core.models import ApiToken
@@ -59,7 +59,9 @@ def test_unknown_user_fails_in_json_too(world):
 def test_inactive_user_is_refused(world):
     world.a.viewer.is_active = False
     world.a.viewer.save()
-    with pytest.raises(CommandError, match="not active"):
+    with pytest.raises(CommandError, match="không còn hoạt động"):
+        run("stp_viewer")
+    with translation.override("en"), pytest.raises(CommandError, match="not active"):
         run("stp_viewer")
 
 

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """A client that chose English, so assertions on text do not depend on translations."""
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -195,7 +196,8 @@ def test_csrf_failure_and_server_error_pages_have_no_inline_code(world):
     from django.template.loader import render_to_string
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["django_language"] = "en"
     client.force_login(world.a.officer)
     response = client.post(reverse("notifications"), {"all": "1"})
     assert response.status_code == 403
@@ -203,3 +205,11 @@ def test_csrf_failure_and_server_error_pages_have_no_inline_code(world):
         assert '<meta charset="utf-8">' in html
         assert "<style" not in html and " style=" not in html and "<script" not in html
     assert "The form has expired" in response.content.decode()
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_says(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.content.decode().count('lang="vi"') >= 1
+    client.cookies["django_language"] = "en"
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert '<html lang="en"' in response.content.decode()

@@ -27,8 +27,8 @@ def pdf(name: str = "bao-cao.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture
 def en(client):
-    """A client that asks for English, so assertions on text do not depend on translations."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    """A client that chose English, so assertions on text do not depend on translations."""
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -432,7 +432,7 @@ def test_officer_records_progress_with_evidence(en, world):
     assert evidence.original_name == "bao-cao.pdf"
     html = en.get(reverse("task_detail", args=[a.task.pk])).content.decode()
     assert "37.5 %" in html
-    en.defaults.pop("HTTP_ACCEPT_LANGUAGE")
+    del en.cookies["django_language"]
     html = en.get(reverse("task_detail", args=[a.task.pk])).content.decode()
     assert "37,5 %" in html  # Vietnamese decimal comma, no raw Decimal
     assert "Decimal(" not in html
