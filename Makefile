@@ -34,8 +34,8 @@ run: install
 	$(BIN)/honcho -f Procfile start
 
 lint: install
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src $(wildcard bench)
+	$(BIN)/ruff format --check src $(wildcard bench)
 
 check-i18n: install
 	$(BIN)/python -m cchc.lib.i18n check
