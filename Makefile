@@ -48,7 +48,7 @@ test: install lint check-i18n
 	mkdir -p var
 	$(CCHC) check --fail-level WARNING
 	$(CCHC) makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 bench: install
 	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true

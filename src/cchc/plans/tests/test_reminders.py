@@ -15,6 +15,11 @@ from cchc.core.models import Notification
 from cchc.plans import reminders, services
 from cchc.plans.models import ReminderLog, TaskStatus
 
+# The real worker (db_worker --batch) checks its database connection between jobs and closes
+# one left in a transaction, so these tests commit for real instead of running in a rolled-back
+# transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 BASE = "https://cchc.example.gov.vn"
 
 
@@ -31,6 +36,7 @@ def deliver() -> None:
 
 def sent(run, django_capture_on_commit_callbacks, **kwargs):
     """Run a reminder service, let its transactions 'commit' (queueing the e-mails) and deliver."""
+    deliver()  # e-mails queued while the world was built (task assignments)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         result = run(**kwargs)
