@@ -350,6 +350,11 @@ class PlanUpdateSerializer(StrictSerializer):
     signer = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+class PlanIssueSerializer(StrictSerializer):
+    number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+
+
 # --- tasks -------------------------------------------------------------------------------------
 
 

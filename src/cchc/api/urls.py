@@ -18,6 +18,7 @@ urlpatterns = [
     path("agencies/<int:pk>/units/", views.AgencyUnitsView.as_view(), name="agency-units"),
     path("plans/", views.PlanListView.as_view(), name="plan-list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<int:pk>/issue/", views.PlanIssueView.as_view(), name="plan-issue"),
     path("plans/<int:pk>/areas/", views.PlanAreasView.as_view(), name="plan-areas"),
     path("tasks/", views.TaskListView.as_view(), name="task-list"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task-detail"),

@@ -223,6 +223,21 @@ class PlanDetailView(ApiView):
         return Response(s.PlanSerializer(plan).data)
 
 
+class PlanIssueView(ApiView):
+    @extend_schema(
+        tags=["plans"],
+        operation_id="plans_issue",
+        request=s.PlanIssueSerializer,
+        responses={200: s.PlanSerializer, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """The leader approves and issues the plan (draft → issued)."""
+        plan = access_plan(actor=self.user, plan_id=pk, action=PlanAction.ISSUE)
+        data = self.parse(s.PlanIssueSerializer, request.data)
+        plan = services.plan_issue(actor=self.user, plan=plan, **data)
+        return Response(s.PlanSerializer(plan).data)
+
+
 class PlanAreasView(ApiView):
     @extend_schema(
         tags=["plans"],

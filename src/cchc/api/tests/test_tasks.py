@@ -325,3 +325,16 @@ def test_plan_create_and_patch(world, api):
         .status_code
         == 403
     )
+
+
+def test_leader_issues_the_plan_through_the_api(world, api):
+    url = f"/api/v1/plans/{world.a.plan.pk}/issue/"
+    assert api(world.a.coordinator).post(url, {}, format="json").status_code == 403
+    response = api(world.a.leader).post(
+        url, {"number": "15", "issued_on": "2026-01-10"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "issued"
+    again = api(world.a.leader).post(url, {}, format="json")
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "invalid"

@@ -64,6 +64,7 @@ API = {
         ("GET", "/api/v1/plans/{plan}/", READERS, True),
         ("PATCH", "/api/v1/plans/{plan}/", MANAGERS, True),
     ],
+    "api:plan-issue": [("POST", "/api/v1/plans/{plan}/issue/", {"leader", "admin"}, True)],
     "api:plan-areas": [("GET", "/api/v1/plans/{plan}/areas/", READERS, True)],
     "api:task-list": [("GET", "/api/v1/tasks/", EVERYONE, False)],
     "api:task-detail": [

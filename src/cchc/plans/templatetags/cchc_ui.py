@@ -143,13 +143,25 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?\d+\.\d+$")
 
 
-def _field_label(key: str) -> str:
+def _field(key: str):
     for model in (Task, Plan, Comment, Evidence):
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            return model._meta.get_field(key)
         except FieldDoesNotExist:
             continue
-    return key
+    return None
+
+
+def _field_label(key: str) -> str:
+    field = _field(key)
+    return str(field.verbose_name) if field is not None else key
+
+
+def _choice_label(key: str, value: object) -> object:
+    """A stored choice value (``monthly``, ``issued``) as the person reads it."""
+    field = _field(key)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    return choices.get(value, value)
 
 
 @register.filter
@@ -163,9 +175,9 @@ def change_items(changes: object) -> list[tuple[str, str]]:
             continue
         if isinstance(value, list) and len(value) == 2:
             old, new = value
-            text = f"{_plain(old)} → {_plain(new)}"
+            text = f"{_plain(_choice_label(key, old))} → {_plain(_choice_label(key, new))}"
         else:
-            text = _plain(value)
+            text = _plain(_choice_label(key, value))
         items.append((_field_label(key), text))
     return items
 
