@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -26,6 +26,7 @@ from cchc.api import filters
 from cchc.api import serializers as s
 from cchc.core.access import access_agency, agencies_visible_to
 from cchc.core.models import Unit, User
+from cchc.lib.downloads import attachment_response
 from cchc.plans import services
 from cchc.plans.access import (
     PlanAction,
@@ -428,19 +429,9 @@ class EvidenceDownloadView(ApiView):
     )
     def get(self, request: Request, pk: int) -> FileResponse:
         evidence = access_evidence(actor=self.user, evidence_id=pk)
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=evidence.original_name,
-            content_type=evidence.content_type,
+        return attachment_response(
+            evidence.file, filename=evidence.original_name, content_type=evidence.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
 
 
 class TaskCommentsView(ApiView):

@@ -26,6 +26,7 @@ from cchc.core.access import agencies_visible_to, get_scope
 from cchc.core.forms import apply_service_errors
 from cchc.core.models import Agency, Role, Unit
 from cchc.core.views import parse_int
+from cchc.lib.downloads import attachment_response
 from cchc.plans import selectors, services
 from cchc.plans.access import (
     PlanAction,
@@ -445,19 +446,9 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = access_evidence(actor=request.user, evidence_id=evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return attachment_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
