@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cchc.plans.models import Area, Comment, Evidence, Plan, ProgressUpdate, Task
+from cchc.plans.models import Area, Comment, Evidence, LegalReference, Plan, ProgressUpdate, Task
 
 
 class AreaInline(admin.TabularInline):
@@ -26,3 +26,9 @@ class TaskAdmin(admin.ModelAdmin):
 admin.site.register(ProgressUpdate)
 admin.site.register(Evidence)
 admin.site.register(Comment)
+
+
+@admin.register(LegalReference)
+class LegalReferenceAdmin(admin.ModelAdmin):
+    list_display = ("plan", "kind", "number", "date", "issuer")
+    search_fields = ("number", "issuer")
