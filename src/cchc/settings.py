@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "cchc.core",
     "cchc.plans",
+    "cchc.indicators",
     "cchc.api",
 ]
 
@@ -156,7 +157,11 @@ MEDIA_URL = "media/"  # never served directly: downloads go through permission-c
 
 # Uploads (evidence files): limits are checked by content in cchc.lib.uploads.
 CCHC_UPLOAD_MAX_BYTES = env_int("CCHC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Plan documents and appendices: a real plan is well under 1 MB; larger files are refused unread.
+CCHC_IMPORT_MAX_BYTES = env_int("CCHC_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The import review page posts about eight fields a task; 5,000 covers a 600-task plan.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Reminders (đôn đốc): days before the due date; an agency may override in its settings.

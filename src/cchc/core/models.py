@@ -268,3 +268,57 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.slot}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+def job_input_upload_to(instance: "Job", filename: str) -> str:
+    return f"jobs/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
+class Job(models.Model):
+    """Work a person waits for (an import, a report): its progress, log and result.
+
+    The work itself is a service run by the job worker (``cchc.core.jobs``); the page polls this
+    row. After NetBox's ``Job`` and STYLE.md §5.
+    """
+
+    kind = models.CharField(_("kind"), max_length=64)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("current step"), max_length=255, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(
+        _("input file"), upload_to=job_input_upload_to, max_length=255, blank=True
+    )
+    input_name = models.CharField(_("input file name"), max_length=255, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

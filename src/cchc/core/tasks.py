@@ -8,3 +8,10 @@ from django_tasks import task
 @task()
 def send_email(*, to: list[str], subject: str, body: str) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@task()
+def run_job(*, job_id: int) -> str:
+    from cchc.core.jobs import job_run
+
+    return job_run(job_id).status

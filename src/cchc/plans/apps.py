@@ -6,3 +6,6 @@ class PlansConfig(AppConfig):
     name = "cchc.plans"
     label = "plans"
     verbose_name = _("Reform plans")
+
+    def ready(self) -> None:
+        from cchc.plans import jobs  # noqa: F401  (registers the import job kind)

@@ -33,6 +33,8 @@ class Plan(models.Model):
         _("status"), max_length=16, choices=PlanStatus, default=PlanStatus.DRAFT
     )
     signer = models.CharField(_("signer"), max_length=255, blank=True)
+    issuer = models.CharField(_("issuing body"), max_length=255, blank=True)
+    place = models.CharField(_("place of issue"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -277,6 +279,30 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class LegalReference(models.Model):
+    """A legal or party document the plan is based on or cites (Căn cứ …)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="references"
+    )
+    kind = models.CharField(_("kind of document"), max_length=64)
+    number = models.CharField(_("number"), max_length=64)
+    date = models.DateField(_("date"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    text = models.TextField(_("wording in the plan"), blank=True)
+
+    class Meta:
+        verbose_name = _("legal reference")
+        verbose_name_plural = _("legal references")
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="reference_once_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"
 
 
 class ReminderLog(models.Model):

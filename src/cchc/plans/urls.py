@@ -1,10 +1,22 @@
 from django.urls import path
 
-from cchc.plans import views
+from cchc.plans import import_views, views
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/import/", import_views.plan_import, name="plan_import"),
+    path(
+        "plans/import/template.xlsx",
+        import_views.plan_appendix_template,
+        name="plan_appendix_template",
+    ),
+    path(
+        "plans/import/<int:job_id>/review/",
+        import_views.plan_import_review,
+        name="plan_import_review",
+    ),
+    path("plans/<int:plan_id>/export.xlsx", import_views.plan_export_xlsx, name="plan_export_xlsx"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:plan_id>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<int:plan_id>/issue/", views.plan_issue, name="plan_issue"),

@@ -13,6 +13,7 @@ import io
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from cchc.core.models import Job, JobStatus
 from cchc.core.tokens import token_create
 from cchc.lib.tests.test_uploads import PDF
 from cchc.plans import services
@@ -53,6 +54,16 @@ PAGES = {
     "task_comment": ("POST", "/tasks/{task}/comments/", COMMENTERS, True),
     "evidence_download": ("GET", "/evidence/{evidence}/download/", READERS, True),
     "evidence_delete": ("POST", "/evidence/{evidence}/delete/", PROGRESS, True),
+    "plan_import": ("GET", "/plans/import/", MANAGERS | {"stranger"}, False),
+    "plan_appendix_template": ("GET", "/plans/import/template.xlsx", EVERYONE, False),
+    "plan_export_xlsx": ("GET", "/plans/{plan}/export.xlsx", READERS, True),
+}
+# A job's pages are for the person who started it (agency A's coordinator) and the admin; to
+# anyone else, whatever their role, the job does not exist (404).
+CREATOR_ONLY = {
+    "job_detail": ("GET", "/jobs/{job}/"),
+    "job_status": ("GET", "/jobs/{job}/status/"),
+    "plan_import_review": ("GET", "/plans/import/{job}/review/"),
 }
 API = {
     "api:me": [("GET", "/api/v1/me/", EVERYONE, False)],
@@ -102,7 +113,7 @@ def _names(patterns, namespace=""):
 
 def test_every_url_is_in_the_matrix():
     names = set(_names(get_resolver().url_patterns))
-    assert names - set(PAGES) - set(API) - OPEN == set()
+    assert names - set(PAGES) - set(API) - set(CREATOR_ONLY) - OPEN == set()
 
 
 def _person(world, role):
@@ -160,6 +171,35 @@ def test_pages(client, world, targets, role):
         path = template.format(**targets)
         response = client.get(path) if method == "GET" else client.post(path, {})
         _check(response, _expected(role, allowed, about_a, api=False), (role, name))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_creator_only_pages(client, world, role):
+    job = Job.objects.create(
+        kind="plan_import_parse",
+        agency=world.a.agency,
+        created_by=world.a.coordinator,
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        input_name="ke-hoach.txt",
+        result={
+            "draft": {
+                "year": 2027,
+                "areas": [{"number": 1, "title": "Chỉ đạo, điều hành"}],
+                "tasks": [{"area": 1, "title": "Ban hành kế hoạch", "source_line": 1}],
+            },
+            "text": "Ban hành kế hoạch",
+        },
+    )
+    person = _person(world, role)
+    if person is not None:
+        client.force_login(person)
+    allowed = {"coordinator", "admin"}
+    for name, (method, template) in CREATOR_ONLY.items():
+        path = template.format(job=job.pk)
+        response = client.get(path) if method == "GET" else client.post(path, {})
+        expected = {302} if role == "anonymous" else ("allowed" if role in allowed else {404})
+        _check(response, expected, (role, name))
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -207,6 +207,8 @@ _SECTIONS = {
     "plan_detail": "plans",
     "plan_edit": "plans",
     "task_create": "plans",
+    "plan_import": "plans",
+    "plan_import_review": "plans",
     "task_list": "tasks",
     "task_detail": "tasks",
     "task_edit": "tasks",

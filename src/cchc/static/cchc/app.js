@@ -75,6 +75,18 @@
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();
       });
     });
+    // Plan import review: "tick all tasks of this area" ticks the bulk checkboxes of its section.
+    root.querySelectorAll("input[data-select-all]").forEach(function (box) {
+      if (box.dataset.bound) return;
+      box.dataset.bound = "1";
+      box.addEventListener("change", function () {
+        var scope = box.closest("[data-select-scope]");
+        if (!scope) return;
+        scope.querySelectorAll("input[data-bulk-select]").forEach(function (item) {
+          item.checked = box.checked;
+        });
+      });
+    });
     drawCharts(root);
   }
 
