@@ -96,6 +96,15 @@ def draft_from_parsed(parsed: ParsedPlan, *, agency: Agency, year: int | None = 
     units = list(agency.units.filter(is_active=True))
     warnings = list(parsed.warnings)
     doc = parsed.document
+    if doc.issuer and not _same_body(doc.issuer, agency.name):
+        warnings.insert(
+            0,
+            _(
+                "The document was issued by “%(issuer)s”, but it is being imported as the plan of "
+                "“%(agency)s”. Check that this is the right agency."
+            )
+            % {"issuer": doc.issuer, "agency": agency.name},
+        )
     draft = PlanDraft(
         year=year,
         title=doc.title or "",
@@ -126,6 +135,13 @@ def draft_from_parsed(parsed: ParsedPlan, *, agency: Agency, year: int | None = 
     draft.areas.sort(key=lambda a: a.number)
     draft.warnings = warnings
     return draft
+
+
+def _same_body(issuer: str, agency_name: str) -> bool:
+    """Whether the issuer printed on the document names the agency ("SỞ TƯ PHÁP" is "Sở Tư
+    pháp tỉnh Đồng Nai"): one folded name contains the other."""
+    a, b = fold(issuer), fold(agency_name)
+    return a in b or b in a
 
 
 def _merge_appendix(

@@ -148,3 +148,18 @@ def test_bad_drafts_save_nothing(world):
 def test_draft_json_round_trip(world):
     draft = make_draft(world)
     assert PlanDraft.from_json(draft.as_json()) == draft
+
+
+def test_draft_warns_when_the_issuer_is_another_agency(world):
+    from pathlib import Path
+
+    from cchc.plans.importing.draft import draft_from_parsed
+    from cchc.plans.importing.parser import parse_file
+
+    path = Path(__file__).parent / "documents" / "so_tu_phap_2026.txt"
+    parsed = parse_file(path.read_bytes(), path.name)
+    own = draft_from_parsed(parsed, agency=world.a.agency)  # Sở Tư pháp
+    assert not any("issued by" in w or "ban hành" in w for w in own.warnings[:1])
+    other = draft_from_parsed(parsed, agency=world.b.agency)  # Sở Y tế
+    assert "Sở Y tế" in other.warnings[0]
+    assert len(other.tasks) == len(own.tasks) == 25
