@@ -30,6 +30,26 @@ from cchc.plans.tests.documents.builders import (
     read_text,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in the source language here; the Vietnamese ones people see are
+    asserted in ``test_messages_are_vietnamese_by_default``."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def test_messages_are_vietnamese_by_default():
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(PlanImportError) as err:
+        parse_file("Hôm nay trời đẹp. Tin tức thời sự.".encode(), "tin-tuc.txt")
+    assert err.value.code == "not_a_plan"
+    assert "không phải là kế hoạch" in err.value.message
+
+
 SO_TU_PHAP = "so_tu_phap_2026.txt"
 SO_GIAO_DUC = "so_giao_duc_linh_vuc_2026.txt"
 SO_Y_TE = "so_y_te_du_thao_2026.txt"
