@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.plans",
     "cchc.indicators",
+    "cchc.procedures",
     "cchc.api",
 ]
 
