@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.models import Agency, ApiToken, AuditEntry, Membership, Notification, Unit, User
+from cchc.core.models import (
+    Agency,
+    ApiToken,
+    AuditEntry,
+    CalendarException,
+    Membership,
+    Notification,
+    Unit,
+    User,
+    WorkingHours,
+)
 
 
 class UnitInline(admin.TabularInline):
@@ -59,3 +69,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 admin.site.register(Notification)
 admin.site.site_header = _("cchc administration")
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    """Extra days off and working days; they win over the ``holidays`` package (DESIGN §4.1)."""
+
+    list_display = ("date", "kind", "reason", "decision")
+    list_filter = ("kind",)
+    search_fields = ("reason", "decision")
+    date_hierarchy = "date"
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    list_display = (
+        "valid_from",
+        "valid_to",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+        "source",
+    )
+    readonly_fields = ("updated_at",)

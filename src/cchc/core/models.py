@@ -1,11 +1,16 @@
-"""Agencies, units, people and their roles, the audit trail and in-app notifications."""
+"""Agencies, units, people and their roles, the audit trail, in-app notifications, and the
+working-day calendar's data (extra days off and working days, working hours)."""
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -322,3 +327,113 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+# --- Working-day calendar (DESIGN.md §4.1) -----------------------------------------------------
+
+
+class CalendarExceptionKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Extra day off")
+    WORKING_DAY = "working_day", _("Extra working day")
+
+
+class CalendarException(models.Model):
+    """A day the government (or the province) ordered off or worked, beyond what the ``holidays``
+    package knows. It wins over the package: a day off on a weekday, a working Saturday.
+
+    Read by ``cchc.core.calendar``; saving or deleting a row refreshes the calendar.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarExceptionKind)
+    reason = models.CharField(_("reason"), max_length=255)
+    decision = models.CharField(
+        _("decision"),
+        max_length=255,
+        help_text=_("The document that ordered it, e.g. Thông báo 123/TB-BNV."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class WorkingHours(models.Model):
+    """The office's working periods (a morning and an afternoon), valid over a range of dates.
+
+    The row in force on a date applies (``valid_to`` empty: still in force). A single
+    uninterrupted period is a morning that ends when the afternoon starts. The default row is
+    shipped by migration ``0003`` and may be edited or superseded by a newer row.
+    """
+
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    morning_start = models.TimeField(_("morning starts"), default=dt.time(7, 30))
+    morning_end = models.TimeField(_("morning ends"), default=dt.time(11, 30))
+    afternoon_start = models.TimeField(_("afternoon starts"), default=dt.time(13, 30))
+    afternoon_end = models.TimeField(_("afternoon ends"), default=dt.time(17, 0))
+    source = models.CharField(
+        _("source"),
+        max_length=255,
+        help_text=_("The decision that set these hours."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.morning_start:%H:%M}–{self.morning_end:%H:%M}, "
+            f"{self.afternoon_start:%H:%M}–{self.afternoon_end:%H:%M} "
+            f"({self.valid_from:%d/%m/%Y})"
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        times = [self.morning_start, self.morning_end, self.afternoon_start, self.afternoon_end]
+        if None not in times and not (times[0] < times[1] <= times[2] < times[3]):
+            errors["afternoon_end"] = _(
+                "The periods must follow each other: morning start < morning end ≤ "
+                "afternoon start < afternoon end."
+            )
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end of validity must not be before its start.")
+        if self.valid_from and not errors:
+            overlapping = WorkingHours.objects.exclude(pk=self.pk).filter(
+                models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=self.valid_from)
+            )
+            if self.valid_to:
+                overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+            if overlapping.exists():
+                errors["valid_from"] = _(
+                    "These dates overlap another row of working hours; end that row first."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def periods(self) -> tuple[tuple[dt.time, dt.time], ...]:
+        """The working periods of a day, in order; an empty lunch break merges them."""
+        if self.morning_end == self.afternoon_start:
+            return ((self.morning_start, self.afternoon_end),)
+        return ((self.morning_start, self.morning_end), (self.afternoon_start, self.afternoon_end))
+
+
+@receiver(post_save, sender=CalendarException)
+@receiver(post_delete, sender=CalendarException)
+@receiver(post_save, sender=WorkingHours)
+@receiver(post_delete, sender=WorkingHours)
+def _calendar_data_changed(**kwargs: object) -> None:
+    """Cache invalidation only (no business logic): the process-wide working-day calendar is
+    rebuilt on its next use. Other processes notice within ``calendar.REFRESH_SECONDS``."""
+    from cchc.core.calendar import data_changed
+
+    data_changed()
