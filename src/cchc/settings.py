@@ -160,6 +160,8 @@ MEDIA_URL = "media/"  # never served directly: downloads go through permission-c
 CCHC_UPLOAD_MAX_BYTES = env_int("CCHC_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 # Plan documents and appendices: a real plan is well under 1 MB; larger files are refused unread.
 CCHC_IMPORT_MAX_BYTES = env_int("CCHC_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Dossier files from the one-stop system: a year of a large agency is a few hundred MB of CSV.
+CCHC_DOSSIER_MAX_BYTES = env_int("CCHC_DOSSIER_MAX_BYTES", 500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The import review page posts about eight fields a task; 5,000 covers a 600-task plan.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

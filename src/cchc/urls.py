@@ -7,4 +7,6 @@ urlpatterns = [
     path("api/v1/", include("cchc.api.urls")),
     path("", include("cchc.core.urls")),
     path("", include("cchc.plans.urls")),
+    path("", include("cchc.indicators.urls")),
+    path("", include("cchc.procedures.urls")),
 ]

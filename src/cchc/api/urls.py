@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
-from cchc.api import views
+from cchc.api import dossier_views, metrics_views, views
 
 app_name = "api"
 
@@ -30,4 +30,9 @@ urlpatterns = [
         views.EvidenceDownloadView.as_view(),
         name="evidence-download",
     ),
+    path("metrics/", metrics_views.MetricsView.as_view(), name="metrics"),
+    path("metrics/late/", metrics_views.MetricsLateView.as_view(), name="metrics-late"),
+    path("dossiers/", dossier_views.DossierListView.as_view(), name="dossier-list"),
+    path("dossiers/batch", dossier_views.DossierBatchView.as_view(), name="dossier-batch"),
+    path("dossiers/<int:pk>/", dossier_views.DossierDetailView.as_view(), name="dossier-detail"),
 ]

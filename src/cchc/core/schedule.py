@@ -70,6 +70,17 @@ DUTIES: tuple[Duty, ...] = (
         weekday=MONDAY,
         description="Send coordinators the week's overdue and due-soon tasks of their agency.",
     ),
+    Duty(
+        name="indicator_alerts",
+        task_path="cchc.indicators.tasks.send_indicator_alerts_job",
+        service_path="cchc.indicators.alerts.send_indicator_alerts",
+        at=dt.time(6, 30),
+        # Not caught up later in the day: the next morning's run alerts anyway, and an alert
+        # holds for the whole week.
+        grace=dt.timedelta(minutes=20),
+        description="Alert coordinators when a measured rate falls below the plan's target "
+        "(once per target, status and week).",
+    ),
 )
 
 

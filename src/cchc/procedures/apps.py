@@ -6,3 +6,6 @@ class ProceduresConfig(AppConfig):
     name = "cchc.procedures"
     label = "procedures"
     verbose_name = _("Procedures and dossiers")
+
+    def ready(self) -> None:
+        from cchc.procedures import jobs  # noqa: F401  (registers the dossier ingest job kind)

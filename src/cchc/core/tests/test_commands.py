@@ -323,7 +323,9 @@ def test_due_slots_follow_the_declared_cadence():
     assert sunday == [("due_reminders", "2026-12-06T07:00")]
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes a connection left in a transaction
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the worker closes a connection left in a transaction
 def test_enqueue_due_enqueues_once_per_slot():
     now = _local(2026, 11, 30, 7, 0, 20)
     assert schedule.enqueue_due(now) == [

@@ -8,6 +8,7 @@ to the project without a row here fails ``test_every_url_is_in_the_matrix``.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -57,6 +58,13 @@ PAGES = {
     "plan_import": ("GET", "/plans/import/", MANAGERS | {"stranger"}, False),
     "plan_appendix_template": ("GET", "/plans/import/template.xlsx", EVERYONE, False),
     "plan_export_xlsx": ("GET", "/plans/{plan}/export.xlsx", READERS, True),
+    "indicator_list": ("GET", "/indicators/", EVERYONE, False),
+    "indicator_detail": ("GET", "/indicators/{target}/", READERS, True),
+    "indicator_late_xlsx": ("GET", "/indicators/{target}/late.xlsx", READERS, True),
+    "indicator_report": ("POST", "/indicators/{report_target}/report/", MANAGERS, True),
+    "dossier_list": ("GET", "/dossiers/", EVERYONE, False),
+    "dossier_upload": ("GET", "/dossiers/upload/", MANAGERS | {"stranger"}, False),
+    "dossier_detail": ("GET", "/dossiers/{dossier}/", READERS, True),
 }
 # A job's pages are for the person who started it (agency A's coordinator) and the admin; to
 # anyone else, whatever their role, the job does not exist (404).
@@ -64,6 +72,10 @@ CREATOR_ONLY = {
     "job_detail": ("GET", "/jobs/{job}/"),
     "job_status": ("GET", "/jobs/{job}/status/"),
     "plan_import_review": ("GET", "/plans/import/{job}/review/"),
+}
+# The same for the summary of a dossier file's load (a job of its own kind).
+INGEST_CREATOR_ONLY = {
+    "dossier_upload_result": ("GET", "/dossiers/upload/{job}/"),
 }
 API = {
     "api:me": [("GET", "/api/v1/me/", EVERYONE, False)],
@@ -95,6 +107,11 @@ API = {
         ("POST", "/api/v1/tasks/{task}/comments/", COMMENTERS, True),
     ],
     "api:evidence-download": [("GET", "/api/v1/evidence/{evidence}/download/", READERS, True)],
+    "api:metrics": [("GET", "/api/v1/metrics/?agency={agency}", READERS, True)],
+    "api:metrics-late": [("GET", "/api/v1/metrics/late/?agency={agency}", READERS, True)],
+    "api:dossier-list": [("GET", "/api/v1/dossiers/?agency={agency}", EVERYONE, False)],
+    "api:dossier-detail": [("GET", "/api/v1/dossiers/{dossier}/", READERS, True)],
+    "api:dossier-batch": [("POST", "/api/v1/dossiers/batch?agency={agency}", MANAGERS, True)],
 }
 # Served to anyone, or part of Django itself.
 OPEN = {"login", "logout", "api:schema", "set_language"}
@@ -113,7 +130,8 @@ def _names(patterns, namespace=""):
 
 def test_every_url_is_in_the_matrix():
     names = set(_names(get_resolver().url_patterns))
-    assert names - set(PAGES) - set(API) - set(CREATOR_ONLY) - OPEN == set()
+    found = names - set(PAGES) - set(API) - set(CREATOR_ONLY) - set(INGEST_CREATOR_ONLY) - OPEN
+    assert found == set()
 
 
 def _person(world, role):
@@ -137,7 +155,42 @@ def targets(world):
         "task": world.a.task.pk,
         "evidence": evidence.pk,
         "agency": world.a.agency.pk,
+        "dossier": _dossier(world.a.agency).pk,
+        **_indicator_targets(world),
     }
+
+
+def _indicator_targets(world):
+    """A measured target and a hand-reported one of agency A's plan."""
+    from decimal import Decimal
+
+    from cchc.indicators.models import Indicator, Target
+
+    measured = Target.objects.create(
+        plan=world.a.plan, indicator=Indicator.objects.get(code="on_time"), value=Decimal(95)
+    )
+    score = Indicator.objects.create(code="par_score", name="Điểm Chỉ số CCHC", unit="điểm")
+    reported = Target.objects.create(plan=world.a.plan, indicator=score, value=Decimal(85))
+    return {"target": measured.pk, "report_target": reported.pk}
+
+
+def _dossier(agency):
+    from cchc.procedures.models import Dossier, Procedure
+
+    received = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    procedure = Procedure.objects.create(
+        agency=agency, code="1.000001", name="Thủ tục", time_limit=5
+    )
+    return Dossier.objects.create(
+        agency=agency,
+        procedure=procedure,
+        code="STP-260302-0001",
+        channel=1,
+        received_at=received,
+        due_at=received + dt.timedelta(days=7),
+        status=4,
+        received_day=received.date(),
+    )
 
 
 def _expected(role, allowed, about_agency_a, api):
@@ -198,6 +251,28 @@ def test_creator_only_pages(client, world, role):
     for name, (method, template) in CREATOR_ONLY.items():
         path = template.format(job=job.pk)
         response = client.get(path) if method == "GET" else client.post(path, {})
+        expected = {302} if role == "anonymous" else ("allowed" if role in allowed else {404})
+        _check(response, expected, (role, name))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ingest_creator_only_pages(client, world, role):
+    job = Job.objects.create(
+        kind="dossier_ingest",
+        agency=world.a.agency,
+        created_by=world.a.coordinator,
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        input_name="ho-so.csv",
+        result={"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "rejected": 0,
+                "errors": [], "errors_total": 0, "written": True},
+    )  # fmt: skip
+    person = _person(world, role)
+    if person is not None:
+        client.force_login(person)
+    for name, (_method, template) in INGEST_CREATOR_ONLY.items():
+        response = client.get(template.format(job=job.pk))
+        allowed = {"coordinator", "admin"}
         expected = {302} if role == "anonymous" else ("allowed" if role in allowed else {404})
         _check(response, expected, (role, name))
 

@@ -114,6 +114,14 @@ _ACTIONS = {
     "evidence.add": _("Evidence added"),
     "evidence.delete": _("Evidence deleted"),
     "comment.add": _("Comment added"),
+    "plan.import": _("Plan imported from its document"),
+    "task.import": _("Task imported from the plan document"),
+    "indicator.report": _("Indicator value reported"),
+    "agency.create": _("Agency created"),
+    "unit.create": _("Unit created"),
+    "user.create": _("User created"),
+    "token.create": _("API token issued"),
+    "token.revoke": _("API token revoked"),
 }
 
 
@@ -214,6 +222,13 @@ _SECTIONS = {
     "task_edit": "tasks",
     "activity": "activity",
     "notifications": "notifications",
+    "indicator_list": "indicators",
+    "indicator_detail": "indicators",
+    "indicator_report": "indicators",
+    "dossier_list": "indicators",
+    "dossier_detail": "indicators",
+    "dossier_upload": "indicators",
+    "dossier_upload_result": "indicators",
 }
 
 

@@ -55,7 +55,9 @@ def page(browser):
 
 
 @pytest.fixture
-def live_world(transactional_db):
+def live_world(transactional_db, django_db_serialized_rollback):
+    # Serialized rollback restores the rows that data migrations ship (standard indicators,
+    # point rules, working hours) after the flush that ends a transactional test.
     return build_world()
 
 

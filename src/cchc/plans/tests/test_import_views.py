@@ -209,7 +209,7 @@ def test_finished_job_sends_htmx_on_to_the_review_page(en, world):
     assert f'href="{review_url}"' in html and "100 %" in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_real_worker_runs_the_import_job(client, world):
     # The worker (db_worker --batch) closes a connection left in a transaction, so this test
     # commits for real; the upload queues the job on commit, as in production.

@@ -18,7 +18,7 @@ from cchc.plans.models import ReminderLog, TaskStatus
 # The real worker (db_worker --batch) checks its database connection between jobs and closes
 # one left in a transaction, so these tests commit for real instead of running in a rolled-back
 # transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BASE = "https://cchc.example.gov.vn"
 

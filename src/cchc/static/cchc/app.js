@@ -24,6 +24,10 @@
       var data = readJson(canvas.dataset.chart);
       if (!data) return;
       canvas.dataset.drawn = "1";
+      if (data.type === "line") {
+        drawTrend(canvas, data);
+        return;
+      }
       var titles = data.titles || [];
       new window.Chart(canvas, {
         type: "bar",
@@ -57,6 +61,44 @@
           }
         }
       });
+    });
+  }
+
+  // A trend: monthly values as a line, the target as a dashed horizontal line.
+  function drawTrend(canvas, data) {
+    var unit = data.unit ? " " + data.unit : "";
+    var datasets = [{
+      label: data.label,
+      data: data.values,
+      borderColor: "rgb(13, 110, 253)",
+      backgroundColor: "rgba(13, 110, 253, 0.15)",
+      pointRadius: 3,
+      spanGaps: false,
+      tension: 0.2
+    }];
+    if (data.target !== null && data.target !== undefined) {
+      datasets.push({
+        label: data.target_label,
+        data: data.labels.map(function () { return data.target; }),
+        borderColor: "rgb(220, 53, 69)",
+        borderDash: [6, 4],
+        borderWidth: 2,
+        pointRadius: 0,
+        fill: false
+      });
+    }
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: data.labels, datasets: datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: function (v) { return v + unit; } } } },
+        plugins: {
+          legend: { display: true, position: "bottom" },
+          tooltip: { callbacks: { label: function (item) { return item.dataset.label + ": " + item.formattedValue + unit; } } }
+        }
+      }
     });
   }
 

@@ -679,6 +679,10 @@ def reset_demo() -> None:
         .distinct()
     )
     stored = list(Evidence.objects.filter(task__agency__in=agencies).values_list("file", flat=True))
+    # Dossiers and procedures protect their agency.
+    from cchc.procedures.demo import delete_demo_dossiers
+
+    delete_demo_dossiers(agencies)
     # Tasks before plans: a task protects its reform area, which the plan would cascade to.
     Task.objects.filter(agency__in=agencies).delete()
     Plan.objects.filter(agency__in=agencies).delete()
@@ -725,6 +729,11 @@ class Command(BaseCommand):
             except BaseException:
                 self._forget_files(loader)
                 raise
+        created = load_service_data(timezone.localdate())
+        if created and not options["json"]:
+            self.stdout.write(
+                self.style.SUCCESS(_("Loaded %(count)s demo dossiers.") % {"count": created})
+            )
         logins = demo_logins()
         if options["json"]:
             self.stdout.write(json.dumps({"users": logins}, ensure_ascii=False, indent=2))
@@ -769,3 +778,59 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(str(row[k]).ljust(widths[k]) for k in header).rstrip())
             if i == 0:
                 self.stdout.write("  ".join("-" * widths[k] for k in header))
+
+
+# --- service quality: procedures, a year of dossiers, the plans' targets -----------------------
+
+DOSSIERS_PER_AGENCY = 25_000
+# indicator code, target (%), wording in the plan
+DEMO_TARGETS = (
+    ("on_time", "95", "Tỷ lệ hồ sơ giải quyết đúng hạn đạt từ 95% trở lên"),
+    ("online_usage", "70", "Tỷ lệ hồ sơ tiếp nhận trực tuyến đạt từ 70% trở lên"),
+    ("digitization", "80", "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC đạt từ 80% trở lên"),
+    ("satisfaction", "90", "Mức độ hài lòng của người dân, doanh nghiệp đạt từ 90% trở lên"),
+)
+
+
+def demo_targets(plan: Plan) -> None:
+    """Targets for the demo plan's main indicators and a ranking goal, when it has none."""
+    from decimal import Decimal
+
+    from cchc.indicators.models import Indicator, Target, TargetKind
+
+    if plan.targets.exists():
+        return
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in=[t[0] for t in DEMO_TARGETS])
+    }
+    for code, value, text in DEMO_TARGETS:
+        if code in indicators:
+            Target.objects.get_or_create(
+                plan=plan,
+                indicator=indicators[code],
+                defaults={"value": Decimal(value), "unit": "%", "text": text},
+            )
+    Target.objects.get_or_create(
+        plan=plan,
+        kind=TargetKind.RANK,
+        ranking="PAR_INDEX",
+        defaults={"text": "Chỉ số cải cách hành chính năm của cơ quan xếp trong nhóm 10 dẫn đầu"},
+    )
+
+
+def load_service_data(today: dt.date) -> int:
+    """Procedures, dossiers and targets of the demo plans; agencies that have dossiers already
+    are left alone. Returns the number of dossiers created."""
+    from cchc.procedures.demo import load_demo_dossiers
+
+    created = 0
+    year = demo_year(today)
+    for seed, (code, _symbol, _number, _tasks) in enumerate(PLANS):
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            continue
+        plan = Plan.objects.filter(agency=agency, year=year).first()
+        if plan is not None:
+            demo_targets(plan)
+        created += load_demo_dossiers(agency, year, DOSSIERS_PER_AGENCY, seed)
+    return created

@@ -1,0 +1,665 @@
+"""Service-quality metrics of DESIGN.md §4.3 (after Quyết định 766/QĐ-TTg and the national
+portal's method) for a period, agency (or several), unit, field and procedure.
+
+How ``compute`` reads them — never a scan of all dossiers:
+
+* counts of received dossiers (received, online, digitised, fee-bearing, paid online, negative):
+  sums of ``ReceivedRollup`` over the days of the period;
+* dossiers finished within the period, and how many of them on time: sums of
+  ``FinishedRollup`` (whether a dossier was on time once finished was stored on ingest by
+  ``rules.on_time_when_finished``);
+* dossiers still open at the end of the period (received by then, not finished by then): the
+  *backlog*, read through the index (agency, finished_effective_at), judged as
+  ``rules.is_on_time(d, end of the period)`` judges them. Those with a supplement requested
+  within the period are loaded and passed to ``rules.is_on_time`` itself; for all others the
+  rule reduces to "end of the period ≤ due_at" (or late with a second supplement round), which
+  the database counts (``plain_clock``; the property tests hold it equal to ``rules``). The
+  backlog also supplies the received dossiers whose paper result is not digitised yet, which
+  count as digitised while they are unfinished (§4.3, digitisation).
+
+``metrics_direct`` computes the same numbers straight from the dossier rows with ``rules``; it is
+the reference the tests and the benchmark compare ``compute`` with, never used by pages.
+
+Rounding: rates and points are computed exactly (fractions) and rounded once to 2 decimals,
+half up (ROUND_HALF_UP: 12.345 → 12.35), as ``Decimal``. Points are computed from the rounded
+rates (the figures people see), each item's points rounded, and the total is the sum of the
+rounded items. A zero denominator gives ``None`` (JSON ``null``), never 0 or 100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from cchc.procedures import rules
+from cchc.procedures.models import (
+    Channel,
+    Dossier,
+    FinishedRollup,
+    OnlineLevel,
+    Procedure,
+    ReceivedRollup,
+    ServicePointRule,
+)
+
+COUNT_KEYS = (
+    "received",
+    "in_scope",
+    "on_time",
+    "late",
+    "online",
+    "digitized",
+    "fee_bearing",
+    "paid_online",
+)
+RATE_KEYS = (
+    "on_time_rate",
+    "online_rate",
+    "digitization_rate",
+    "online_payment_rate",
+    "procedures_online_rate",
+    "time_reduction_coverage",
+    "handling_satisfaction_rate",
+    "feedback_on_time_rate",
+)
+# A procedure "cuts its time" when its reduced limit is at most this share of the legal one
+# (a cut of at least 35 %, DESIGN.md §4.3, time_reduction_coverage).
+TIME_REDUCTION_MAX_SHARE = Fraction(65, 100)
+# paid_online values that count as paid online (1 national portal, 2 local gateway).
+PAID_ONLINE_VALUES = (1, 2)
+DEFAULT_MAX_TOTAL = Decimal("100.00")
+
+_TIMES = (
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "status",
+    "status_at",
+    "supplement_requested_at",
+    "supplement_completed_at",
+    "supplement_rounds",
+)
+
+
+class PeriodError(ValueError):
+    """The period or a filter is not usable (the message is shown to people)."""
+
+
+# --- periods and rounding ----------------------------------------------------------------------
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The first and last instants of [start, end] in local time (Asia/Ho_Chi_Minh): 00:00 of
+    ``start`` and 23:59:59.999999 of ``end``."""
+    if start > end:
+        raise PeriodError(_("The start of the period is after its end."))
+    zone = local_zone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end, dt.time.max, tzinfo=zone),
+    )
+
+
+def round2(value: Fraction) -> Decimal:
+    """``value`` rounded to 2 decimals, half away from zero (ROUND_HALF_UP), exactly."""
+    scaled = value * 100
+    quotient, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * remainder >= scaled.denominator:
+        quotient += 1
+    return Decimal(quotient if scaled >= 0 else -quotient).scaleb(-2)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator ÷ denominator × 100 rounded to 2 decimals; None on a zero denominator."""
+    if not denominator:
+        return None
+    return round2(Fraction(numerator * 100, denominator))
+
+
+# --- the result ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Metrics:
+    start: dt.date
+    end: dt.date
+    counts: dict[str, int]
+    rates: dict[str, Decimal | None]
+    points: dict[str, Decimal | None]
+    # Further numbers behind the rates: negative (received with a negative rating or feedback),
+    # finished_in_period, open_at_end, procedures, procedures_online, procedures_time_reduced.
+    details: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON: ISO dates, ints, floats (from the Decimals) and nulls."""
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "counts": dict(self.counts),
+            "rates": {key: _number(value) for key, value in self.rates.items()},
+            "points": {key: _number(value) for key, value in self.points.items()},
+        }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass
+class _Tally:
+    """The counts both ``compute`` and ``metrics_direct`` gather before the rates."""
+
+    received: int = 0
+    online: int = 0
+    digitized: int = 0
+    fee_bearing: int = 0
+    paid_online: int = 0
+    negative: int = 0
+    finished_in_period: int = 0
+    on_time_finished: int = 0
+    open_at_end: int = 0
+    on_time_open: int = 0
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    procedures: int
+    online: int
+    time_reduced: int
+
+
+# --- rates and points (shared by compute and metrics_direct) -----------------------------------
+
+
+def feedback_on_time_rate(*, agency_ids: list[int], start: dt.date, end: dt.date) -> Decimal | None:
+    """HOOK for the feedback app (DESIGN.md §4.4): PAKN answered within its deadline ÷ PAKN due
+    in the period × 100. Returns None until ``cchc.feedback`` provides the selector; then call it
+    from here."""
+    return None
+
+
+def _catalogue(
+    agency_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    procedure_id: int | None,
+    field_name: str | None,
+) -> _Catalogue:
+    """Procedures of the agencies valid in the period (a unit filter does not apply: the
+    catalogue is the agency's)."""
+    procedures = Procedure.objects.filter(agency_id__in=agency_ids).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+    )
+    if procedure_id is not None:
+        procedures = procedures.filter(pk=procedure_id)
+    if field_name is not None:
+        procedures = procedures.filter(field=field_name)
+    total = online = reduced = 0
+    for level, limit, reduced_limit in procedures.order_by().values_list(
+        "online_level", "time_limit", "reduced_time_limit"
+    ):
+        total += 1
+        online += level >= OnlineLevel.PARTIAL
+        reduced += (
+            reduced_limit is not None
+            and limit > 0
+            and Fraction(reduced_limit) <= TIME_REDUCTION_MAX_SHARE * Fraction(limit)
+        )
+    return _Catalogue(procedures=total, online=online, time_reduced=reduced)
+
+
+def _handling_satisfaction(
+    late: int, in_scope: int, negative: int, received: int
+) -> Decimal | None:
+    """100 − (late % of in scope + % of received with a negative rating or feedback); not
+    below 0. None when either denominator is zero."""
+    if not in_scope or not received:
+        return None
+    value = 100 - (Fraction(late * 100, in_scope) + Fraction(negative * 100, received))
+    return round2(max(value, Fraction(0)))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    item: str
+    rate: str
+    max_points: Decimal
+    threshold: Decimal | None
+
+
+def point_rules(start: dt.date, end: dt.date) -> list[_Rule]:
+    """The point rules valid in the period: for each (item, rate), the row overlapping the period
+    that took effect last. Items keep the order of the rows' ids (the migration's order)."""
+    rows = ServicePointRule.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+    ).order_by("id")
+    chosen: dict[tuple[str, str], tuple[tuple[dt.date, int], ServicePointRule]] = {}
+    for row in rows:
+        rank = (row.valid_from or dt.date.min, row.pk)
+        key = (row.item, row.rate)
+        if key not in chosen or rank > chosen[key][0]:
+            chosen[key] = (rank, row)
+    ordered = sorted(chosen.values(), key=lambda pair: pair[1].pk)
+    return [_Rule(row.item, row.rate, row.max_points, row.threshold) for _rank, row in ordered]
+
+
+def points_for(
+    rates: dict[str, Decimal | None], rule_rows: Iterable[_Rule]
+) -> dict[str, Decimal | None]:
+    """Points per item, plus ``total`` and ``max_total`` (DESIGN.md §4.3).
+
+    Per rule: rate unknown → None; no threshold → rate ÷ 100 × max; else
+    min(rate ÷ threshold, 1) × max. An item sums its rules (None when all are None)."""
+    items: dict[str, Fraction | None] = {}
+    max_total = Decimal(0)
+    for rule in rule_rows:
+        max_total += rule.max_points
+        items.setdefault(rule.item, None)
+        rate = rates.get(rule.rate) if rule.rate else None
+        if rate is None:
+            continue
+        share = Fraction(rate) / 100
+        if rule.threshold is not None:
+            threshold = Fraction(rule.threshold)
+            share = Fraction(1) if threshold <= 0 else min(Fraction(rate) / threshold, Fraction(1))
+        value = share * Fraction(rule.max_points)
+        items[rule.item] = (items[rule.item] or 0) + value
+    points: dict[str, Decimal | None] = {
+        item: None if value is None else round2(Fraction(value)) for item, value in items.items()
+    }
+    known = [value for value in points.values() if value is not None]
+    points["total"] = sum(known, Decimal("0.00")) if known else None
+    points["max_total"] = round2(Fraction(max_total)) if items else DEFAULT_MAX_TOTAL
+    return points
+
+
+def _metrics(
+    tally: _Tally,
+    *,
+    agency_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    procedure_id: int | None,
+    field_name: str | None,
+) -> Metrics:
+    in_scope = tally.finished_in_period + tally.open_at_end
+    on_time = tally.on_time_finished + tally.on_time_open
+    late = in_scope - on_time
+    catalogue = _catalogue(agency_ids, start, end, procedure_id, field_name)
+    counts = {
+        "received": tally.received,
+        "in_scope": in_scope,
+        "on_time": on_time,
+        "late": late,
+        "online": tally.online,
+        "digitized": tally.digitized,
+        "fee_bearing": tally.fee_bearing,
+        "paid_online": tally.paid_online,
+    }
+    rates = {
+        "on_time_rate": percent(on_time, in_scope),
+        "online_rate": percent(tally.online, tally.received),
+        "digitization_rate": percent(tally.digitized, tally.received),
+        "online_payment_rate": percent(tally.paid_online, tally.fee_bearing),
+        "procedures_online_rate": percent(catalogue.online, catalogue.procedures),
+        "time_reduction_coverage": percent(catalogue.time_reduced, catalogue.procedures),
+        "handling_satisfaction_rate": _handling_satisfaction(
+            late, in_scope, tally.negative, tally.received
+        ),
+        "feedback_on_time_rate": feedback_on_time_rate(agency_ids=agency_ids, start=start, end=end),
+    }
+    return Metrics(
+        start=start,
+        end=end,
+        counts=counts,
+        rates=rates,
+        points=points_for(rates, point_rules(start, end)),
+        details={
+            "negative": tally.negative,
+            "finished_in_period": tally.finished_in_period,
+            "open_at_end": tally.open_at_end,
+            "procedures": catalogue.procedures,
+            "procedures_online": catalogue.online,
+            "procedures_time_reduced": catalogue.time_reduced,
+        },
+    )
+
+
+# --- compute: from the rollups and the open backlog ---------------------------------------------
+
+
+def _check_agencies(agency_ids: list[int]) -> list[int]:
+    ids = sorted({int(pk) for pk in agency_ids})
+    if not ids:
+        raise PeriodError(_("Choose at least one agency."))
+    return ids
+
+
+def _keys(
+    agency_ids: list[int],
+    unit_id: int | None,
+    procedure_id: int | None,
+    field_name: str | None,
+    *,
+    unit_column: str,
+) -> Q:
+    """The filter of a rollup (``unit_column="unit_key"``) or of the dossiers (``"unit_id"``)."""
+    keys = Q(agency_id__in=agency_ids)
+    if unit_id is not None:
+        keys &= Q(**{unit_column: unit_id})
+    if procedure_id is not None:
+        keys &= Q(procedure_id=procedure_id)
+    if field_name is not None:
+        keys &= Q(procedure__field=field_name)
+    return keys
+
+
+def _dossier_filter(
+    agency_ids: list[int], unit_id: int | None, procedure_id: int | None, field_name: str | None
+) -> Q:
+    return _keys(agency_ids, unit_id, procedure_id, field_name, unit_column="unit_id")
+
+
+def open_at_end(dossiers: Q, end_at: dt.datetime) -> list[QuerySet[Dossier]]:
+    """The dossiers matching ``dossiers`` received by ``end_at`` and not finished by then (two
+    querysets, each on the index (agency, finished_effective_at); SQLite would not use the index
+    for the two conditions joined by OR)."""
+    base = Dossier.objects.filter(dossiers, received_at__lte=end_at)
+    return [
+        base.filter(finished_effective_at__isnull=True),
+        base.filter(finished_effective_at__gt=end_at),
+    ]
+
+
+def clock_may_pause(end_at: dt.datetime) -> Q:
+    """A supplement requested within [received, end_at]: the pause rules of ``rules.is_on_time``
+    apply, and the dossier is judged by it in Python."""
+    return Q(supplement_requested_at__gte=F("received_at"), supplement_requested_at__lte=end_at)
+
+
+def plain_clock(end_at: dt.datetime) -> Q:
+    """No supplement requested within [received, end_at] and fewer rounds than make a dossier
+    late: ``rules.is_on_time(d, end_at)`` is then exactly ``end_at <= due_at``, which the
+    database counts (the property tests hold both ways of counting equal)."""
+    return Q(supplement_rounds__lt=rules.LATE_SUPPLEMENT_ROUNDS) & (
+        Q(supplement_requested_at__isnull=True)
+        | Q(supplement_requested_at__lt=F("received_at"))
+        | Q(supplement_requested_at__gt=end_at)
+    )
+
+
+def _add_backlog(
+    tally: _Tally, backlog: QuerySet[Dossier], start_at: dt.datetime, end_at: dt.datetime
+) -> None:
+    """Count one part of the open backlog into ``tally``: on time at ``end_at`` (by ``rules``),
+    and the received dossiers whose paper result is not digitised yet (digitised so far)."""
+    counted = backlog.aggregate(
+        open=Count("id"),
+        on_time_plain=Count("id", filter=plain_clock(end_at) & Q(due_at__gte=end_at)),
+        pending=Count(
+            "id",
+            filter=Q(
+                received_at__gte=start_at,
+                components_digitized=True,
+                result_digitized=False,
+                procedure__paper_result=True,
+            ),
+        ),
+    )
+    tally.open_at_end += counted["open"]
+    tally.on_time_open += counted["on_time_plain"]
+    tally.digitized += counted["pending"]
+    paused = backlog.filter(
+        clock_may_pause(end_at), supplement_rounds__lt=rules.LATE_SUPPLEMENT_ROUNDS
+    )
+    for row in paused.values_list(*_TIMES).iterator(chunk_size=5000):
+        tally.on_time_open += rules.is_on_time(times_of(row), end_at)
+
+
+def times_of(row: tuple) -> rules.DossierTimes:
+    """``rules.DossierTimes`` from a row whose first values are ``_TIMES``."""
+    return rules.DossierTimes(*row[: len(_TIMES)])
+
+
+def compute(
+    *,
+    agency_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    unit_id: int | None = None,
+    procedure_id: int | None = None,
+    field: str | None = None,
+) -> Metrics:
+    """Every count, rate and point of DESIGN.md §4.3 for the period, from the rollups and the
+    backlog open at the period's end (a bounded number of queries, whatever the dossier count)."""
+    agency_ids = _check_agencies(agency_ids)
+    start_at, end_at = period_bounds(start, end)
+    keys = _keys(agency_ids, unit_id, procedure_id, field, unit_column="unit_key")
+    received = ReceivedRollup.objects.filter(keys, day__range=(start, end)).aggregate(
+        **{
+            name: Sum(name, default=0)
+            for name in (
+                "received",
+                "online",
+                "digitized",
+                "fee_bearing",
+                "paid_online",
+                "negative",
+            )
+        }
+    )
+    finished = FinishedRollup.objects.filter(keys, day__range=(start, end)).aggregate(
+        finished=Sum("finished", default=0), on_time=Sum("on_time", default=0)
+    )
+    tally = _Tally(
+        received=received["received"],
+        online=received["online"],
+        digitized=received["digitized"],
+        fee_bearing=received["fee_bearing"],
+        paid_online=received["paid_online"],
+        negative=received["negative"],
+        finished_in_period=finished["finished"],
+        on_time_finished=finished["on_time"],
+    )
+    for backlog in open_at_end(_dossier_filter(agency_ids, unit_id, procedure_id, field), end_at):
+        _add_backlog(tally, backlog, start_at, end_at)
+    return _metrics(
+        tally,
+        agency_ids=agency_ids,
+        start=start,
+        end=end,
+        procedure_id=procedure_id,
+        field_name=field,
+    )
+
+
+# --- the reference: straight from the dossiers --------------------------------------------------
+
+
+def metrics_direct(
+    *,
+    agency_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    unit_id: int | None = None,
+    procedure_id: int | None = None,
+    field: str | None = None,
+) -> Metrics:
+    """The same as ``compute``, from every dossier row with ``rules`` in a plain loop (DESIGN.md
+    §4.3 read literally). For tests and the benchmark's correctness check, never for pages."""
+    agency_ids = _check_agencies(agency_ids)
+    start_at, end_at = period_bounds(start, end)
+    rows = (
+        Dossier.objects.filter(_dossier_filter(agency_ids, unit_id, procedure_id, field))
+        .values_list(
+            *_TIMES,
+            "channel",
+            "components_digitized",
+            "result_digitized",
+            "paid_online",
+            "negative_feedback",
+            "procedure__paper_result",
+            "procedure__fee_bearing",
+        )
+        .order_by()
+    )
+    tally = _Tally()
+    for row in rows.iterator(chunk_size=5000):
+        times = times_of(row)
+        channel, components, result, paid, negative, paper, fee = row[len(_TIMES) :]
+        finished = rules.finished_effective_at(times)
+        finished_by_end = finished is not None and finished <= end_at
+        if start_at <= times.received_at <= end_at:
+            tally.received += 1
+            tally.online += channel == Channel.ONLINE
+            tally.digitized += components and (result or not paper or not finished_by_end)
+            tally.fee_bearing += fee
+            tally.paid_online += fee and paid in PAID_ONLINE_VALUES
+            tally.negative += negative
+        if times.received_at > end_at or (finished is not None and finished < start_at):
+            continue  # not in scope
+        if finished_by_end:
+            tally.finished_in_period += 1
+            tally.on_time_finished += rules.is_on_time(times, finished)
+        else:
+            tally.open_at_end += 1
+            tally.on_time_open += rules.is_on_time(times, end_at)
+    return _metrics(
+        tally,
+        agency_ids=agency_ids,
+        start=start,
+        end=end,
+        procedure_id=procedure_id,
+        field_name=field,
+    )
+
+
+# --- drill-down and trends -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LateDossier:
+    dossier: Dossier  # with procedure and unit loaded
+    finished: bool  # finished within the period (else still open at its end)
+    effective_end: dt.datetime
+    days_late: int
+    apology_in_time: bool
+
+
+def clock_end(times: rules.DossierTimes, effective_end: dt.datetime) -> dt.datetime:
+    """The effective end less the supplement pause — what ``rules.is_on_time`` compares with the
+    due time (kept equal to it by a property test; see the report on moving it into rules)."""
+    end = effective_end
+    requested, completed = times.supplement_requested_at, times.supplement_completed_at
+    if requested is not None and times.received_at <= requested <= end:
+        if completed is None or completed > end:
+            return requested
+        if completed >= requested:
+            return end - (completed - requested)
+    return end
+
+
+def days_late(times: rules.DossierTimes, effective_end: dt.datetime) -> int:
+    """Calendar days from the due time to the paused-adjusted end, a started day counting as a
+    whole one; 0 for a dossier late only by the supplement-rounds rule."""
+    overdue = clock_end(times, effective_end) - times.due_at
+    if overdue <= dt.timedelta(0):
+        return 0
+    return math.ceil(overdue / dt.timedelta(days=1))
+
+
+def _apology_in_time(dossier: Dossier) -> bool:
+    """An apology letter issued at least one day before the deadline (DESIGN.md §4.2)."""
+    latest = dossier.due_at - dt.timedelta(days=1)
+    return any(letter.issued_at <= latest for letter in dossier.apologies.all())
+
+
+def late_dossiers(
+    agency_id: int,
+    start: dt.date,
+    end: dt.date,
+    unit_id: int | None = None,
+    procedure_id: int | None = None,
+    field: str | None = None,
+) -> list[LateDossier]:
+    """The in-scope dossiers of the period that are late: finished late within it, or open at its
+    end and late by then. Most days late first. Days late are calendar days."""
+    _start_at, end_at = period_bounds(start, end)
+    keys = _dossier_filter([agency_id], unit_id, procedure_id, field)
+    related = ("procedure", "unit")
+    found: list[LateDossier] = []
+    finished_late = (
+        Dossier.objects.filter(keys, finished_day__range=(start, end), on_time_when_finished=False)
+        .select_related(*related)
+        .prefetch_related("apologies")
+    )
+    for dossier in finished_late:
+        times = times_of(tuple(getattr(dossier, name) for name in _TIMES))
+        ended = dossier.finished_effective_at
+        found.append(
+            LateDossier(dossier, True, ended, days_late(times, ended), _apology_in_time(dossier))
+        )
+    # Only the candidates: the database leaves out those on time by the plain clock.
+    candidates = (
+        Q(supplement_rounds__gte=rules.LATE_SUPPLEMENT_ROUNDS)
+        | clock_may_pause(end_at)
+        | (plain_clock(end_at) & Q(due_at__lt=end_at))
+    )
+    for backlog in open_at_end(keys, end_at):
+        late_ones = backlog.filter(candidates).select_related(*related)
+        for dossier in late_ones.prefetch_related("apologies"):
+            times = times_of(tuple(getattr(dossier, name) for name in _TIMES))
+            if rules.is_on_time(times, end_at):
+                continue
+            found.append(
+                LateDossier(
+                    dossier, False, end_at, days_late(times, end_at), _apology_in_time(dossier)
+                )
+            )
+    found.sort(key=lambda late: (-late.days_late, late.dossier.code))
+    return found
+
+
+def monthly_series(
+    agency_id: int,
+    year: int,
+    rate: str,
+    *,
+    unit_id: int | None = None,
+    procedure_id: int | None = None,
+    field: str | None = None,
+) -> list[Decimal | None]:
+    """Twelve values of ``rate`` (January first), each month computed as its own period."""
+    if rate not in RATE_KEYS:
+        raise PeriodError(_("Unknown rate: %(rate)s.") % {"rate": rate})
+    values = []
+    for month in range(1, 13):
+        first = dt.date(year, month, 1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        metrics = compute(
+            agency_ids=[agency_id],
+            start=first,
+            end=last,
+            unit_id=unit_id,
+            procedure_id=procedure_id,
+            field=field,
+        )
+        values.append(metrics.rates[rate])
+    return values
