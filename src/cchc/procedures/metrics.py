@@ -563,23 +563,10 @@ class LateDossier:
     apology_in_time: bool
 
 
-def clock_end(times: rules.DossierTimes, effective_end: dt.datetime) -> dt.datetime:
-    """The effective end less the supplement pause — what ``rules.is_on_time`` compares with the
-    due time (kept equal to it by a property test; see the report on moving it into rules)."""
-    end = effective_end
-    requested, completed = times.supplement_requested_at, times.supplement_completed_at
-    if requested is not None and times.received_at <= requested <= end:
-        if completed is None or completed > end:
-            return requested
-        if completed >= requested:
-            return end - (completed - requested)
-    return end
-
-
 def days_late(times: rules.DossierTimes, effective_end: dt.datetime) -> int:
     """Calendar days from the due time to the paused-adjusted end, a started day counting as a
     whole one; 0 for a dossier late only by the supplement-rounds rule."""
-    overdue = clock_end(times, effective_end) - times.due_at
+    overdue = rules.clock_end(times, effective_end) - times.due_at
     if overdue <= dt.timedelta(0):
         return 0
     return math.ceil(overdue / dt.timedelta(days=1))

@@ -40,24 +40,24 @@ def finished_effective_at(d: DossierTimes) -> dt.datetime | None:
     return None
 
 
-def is_on_time(d: DossierTimes, effective_end: dt.datetime) -> bool:
-    """On time ⇔ (effective end − supplement pause) ≤ due (DESIGN.md §4.3).
-
-    ``effective_end`` is the finish time when the dossier finished within the period, else the
-    end of the period. A supplement requested and not completed by then stops the clock at the
-    request; a completed one inside [received, effective end] is a pause.
-    """
-    if d.supplement_rounds >= LATE_SUPPLEMENT_ROUNDS:
-        return False
-    end = effective_end
-    pause = dt.timedelta(0)
+def clock_end(d: DossierTimes, effective_end: dt.datetime) -> dt.datetime:
+    """The moment the clock stopped: ``effective_end`` is the finish time when the dossier
+    finished within the period, else the end of the period. A supplement requested and not
+    completed by then stops the clock at the request; a completed one inside [received,
+    effective end] is a pause taken off the end (DESIGN.md §4.3)."""
     requested, completed = d.supplement_requested_at, d.supplement_completed_at
-    if requested is not None and d.received_at <= requested <= end:
-        if completed is None or completed > end:
-            end = requested
-        elif completed >= requested:
-            pause = completed - requested
-    return end - pause <= d.due_at
+    if requested is not None and d.received_at <= requested <= effective_end:
+        if completed is None or completed > effective_end:
+            return requested
+        if completed >= requested:
+            return effective_end - (completed - requested)
+    return effective_end
+
+
+def is_on_time(d: DossierTimes, effective_end: dt.datetime) -> bool:
+    """On time ⇔ (effective end − supplement pause) ≤ due; a second supplement round makes the
+    dossier late whatever the times (operator rule)."""
+    return d.supplement_rounds < LATE_SUPPLEMENT_ROUNDS and clock_end(d, effective_end) <= d.due_at
 
 
 def on_time_when_finished(d: DossierTimes) -> bool | None:
