@@ -12,10 +12,12 @@ one ``INSERT … SELECT`` per batch instead of a row-by-row round trip.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from cchc.procedures.ingest import LOCAL, utc_to_local
@@ -53,6 +55,7 @@ INSERT_FIELDS = (
 UPDATE_FIELDS = tuple(
     f for f in INSERT_FIELDS if f not in ("id", "agency", "code", "negative_feedback")
 )
+_utcoffset = LOCAL.utcoffset
 LOCK_NAMESPACE = 7_266_001  # pg_advisory_xact_lock(namespace, agency id): one ingest per agency
 
 
@@ -69,7 +72,7 @@ class Existing(NamedTuple):
     finished_day: dt.date | None
 
 
-class Store:
+class Store(abc.ABC):
     """Reads and writes of one agency's dossiers for one ingest (one transaction)."""
 
     vendor = "generic"
@@ -90,15 +93,21 @@ class Store:
 
     # values as the engine takes them; datetimes arrive local and naive
     @staticmethod
-    def dt(value: dt.datetime | None) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def dt(value: dt.datetime | None) -> Any: ...
+
+    def dt_param(self, value: dt.datetime) -> Any:
+        """A datetime as a parameter whose type the statement does not fix (a SELECT list)."""
+        return self.dt(value)
 
     @staticmethod
     def day(value: dt.date | None) -> Any:
         return value
 
     def lock(self) -> None:
-        """Serialise ingests of the agency (and take the write lock where that is global)."""
+        """Serialise ingests of the agency (and take the write lock where that is global).
+        An engine whose transactions already serialise writers needs nothing more."""
+        return None
 
     def has_dossiers(self) -> bool:
         with connection.cursor() as cursor:
@@ -108,11 +117,11 @@ class Store:
             )
             return cursor.fetchone() is not None
 
-    def existing(self, codes: list[str]) -> dict[str, Existing]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def existing(self, codes: list[str]) -> dict[str, Existing]: ...
 
-    def new_ids(self, count: int) -> list[int]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def new_ids(self, count: int) -> list[int]: ...
 
     def insert(self, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:
@@ -146,11 +155,12 @@ class Store:
                 f"INSERT INTO {self.events} ({self.event_columns}, {self.recorded}) "
                 f"SELECT id, status, COALESCE(status_at, received_at), %s FROM {self.table} "
                 "WHERE agency_id = %s AND id BETWEEN %s AND %s",
-                [self.dt(now), self.agency_id, first_id, last_id],
+                [self.dt_param(now), self.agency_id, first_id, last_id],
             )
 
     def finish(self) -> None:
-        """Undo connection settings made for the ingest."""
+        """Undo connection settings made for the ingest (none by default)."""
+        return None
 
 
 class SqliteStore(Store):
@@ -161,7 +171,7 @@ class SqliteStore(Store):
         # What Django stores under USE_TZ: UTC, naive, ``str(datetime)``.
         if value is None:
             return None
-        return (value - LOCAL.utcoffset(value)).isoformat(" ")  # type: ignore[operator]
+        return (value - _utcoffset(value)).isoformat(" ")  # type: ignore[operator]
 
     @staticmethod
     def day(value: dt.date | None) -> Any:
@@ -240,21 +250,38 @@ def _sqlite_day(value: Any) -> dt.date | None:
 class PostgresStore(Store):
     vendor = "postgresql"
 
+    # Text, not datetime objects: COPY formats a row of strings about six times faster than one
+    # of aware datetimes (measured with psycopg's C implementation), and in an UPDATE or a
+    # VALUES list the column gives the text its type.
     @staticmethod
     def dt(value: dt.datetime | None) -> Any:
         if value is None:
             return None
-        return (value - LOCAL.utcoffset(value)).replace(tzinfo=dt.UTC)  # type: ignore[operator]
+        return (value - _utcoffset(value)).isoformat(" ") + "+00"  # type: ignore[operator]
+
+    @staticmethod
+    def day(value: dt.date | None) -> Any:
+        return None if value is None else value.isoformat()
+
+    def dt_param(self, value: dt.datetime) -> Any:
+        return (value - _utcoffset(value)).replace(tzinfo=dt.UTC)  # type: ignore[operator]
 
     def lock(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, self.agency_id])
+            # The sequence's oid, once: pg_get_serial_sequence in the query below would be
+            # evaluated for every id (a catalogue lookup each: 0.96 s against 0.31 s for
+            # 200,000 ids, measured).
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", [Dossier._meta.db_table]
+            )
+            self._sequence = cursor.fetchone()[0]
 
     def new_ids(self, count: int) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Dossier._meta.db_table, count],
+                "SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)",
+                [self._sequence, count],
             )
             return sorted(row[0] for row in cursor.fetchall())
 
@@ -288,4 +315,5 @@ def store_for(agency_id: int) -> Store:
         return PostgresStore(agency_id)
     if connection.vendor == "sqlite":
         return SqliteStore(agency_id)
-    raise NotImplementedError(f"dossier ingest does not support {connection.vendor}")
+    # DATABASE_URL may only name SQLite or PostgreSQL (README.md); say so plainly otherwise.
+    raise ImproperlyConfigured(f"dossier ingest does not support {connection.vendor}")

@@ -464,11 +464,28 @@ def test_command_answers_in_json():
     ],
 )
 def test_command_refuses_bad_input(args, message):
+    from django.utils import translation
+
     out = io.StringIO()
-    with pytest.raises(CommandError) as info:
+    with translation.override("en"), pytest.raises(CommandError) as info:
         call_command("due_date", *args, "--json", stdout=out, stderr=io.StringIO())
     assert message in str(info.value)
     assert message in json.loads(out.getvalue())["error"]
+
+
+@pytest.mark.django_db
+def test_command_errors_are_vietnamese_by_default():
+    with pytest.raises(CommandError) as info:
+        call_command(
+            "due_date",
+            "--received",
+            "tomorrow",
+            "--days",
+            "5",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert "Không đọc được thời điểm tiếp nhận" in str(info.value)
 
 
 def test_command_needs_one_limit():
