@@ -37,8 +37,10 @@ def compile_all() -> int:
     return 0
 
 
-def _makemessages(locale_dir: Path) -> None:
-    env = {**os.environ, "CCHC_LOCALE_DIR": str(locale_dir)}
+def _makemessages(package_dir: Path) -> None:
+    """makemessages over ``package_dir``, writing into its ``locale`` folder. (makemessages
+    writes into every "locale" folder it walks past, so a check runs it over a copy.)"""
+    env = {**os.environ, "CCHC_LOCALE_DIR": str(package_dir / "locale")}
     args = [
         sys.executable,
         "-m",
@@ -46,16 +48,16 @@ def _makemessages(locale_dir: Path) -> None:
         "makemessages",
         "--no-obsolete",
         "--no-location",
-        "--ignore=tests/*",
-        "--ignore=migrations/*",
+        "--ignore=*/tests/*",
+        "--ignore=*/migrations/*",
     ]
     for lang in LANGUAGES:
         args += ["-l", lang]
-    subprocess.run(args, cwd=PACKAGE_DIR, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, cwd=package_dir.parent, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def update() -> int:
-    _makemessages(LOCALE_DIR)
+    _makemessages(PACKAGE_DIR)
     return compile_all()
 
 
@@ -85,11 +87,15 @@ def check() -> int:
         print(f"SKIPPED: {message} Install the 'gettext' package to run it.")
         return 0
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_dir = Path(scratch) / "locale"
-        shutil.copytree(LOCALE_DIR, scratch_dir)
-        _makemessages(scratch_dir)
+        copy = Path(scratch) / PACKAGE_DIR.name
+        shutil.copytree(
+            PACKAGE_DIR,
+            copy,
+            ignore=shutil.ignore_patterns("__pycache__", "tests", "migrations", "*.mo"),
+        )
+        _makemessages(copy)
         problems: list[str] = []
-        for po_path in _catalogues(scratch_dir):
+        for po_path in _catalogues(copy / "locale"):
             if po_path.parent.parent.name == "vi":
                 problems += problems_in(po_path)
     if problems:
