@@ -122,7 +122,7 @@ _HEADER_PATTERNS = [
     for word in words
 ]
 
-_ROMAN = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")  # I … XXXIX
+_ROMAN = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")  # Roman numerals from 1 to 39
 _LABEL_AND_TEXT = re.compile(r"^\s*([IVX]+|[0-9]+)\s*[.)/:\-–]\s*(\S.*)$", re.DOTALL)
 _COLUMN_NUMBER = re.compile(r"^\(?\s*[0-9]{1,2}\s*\)?$")
 _EXAMPLE_NOTE = re.compile(r"^(?:dong\s+vi\s*du\b|vi\s*du$|example(?:\s+row)?$)")
