@@ -4,6 +4,7 @@ from cchc.procedures.models import (
     ApologyLetter,
     Dossier,
     DossierEvent,
+    MetricParameter,
     Procedure,
     ServicePointRule,
 )
@@ -54,3 +55,8 @@ class DossierAdmin(admin.ModelAdmin):
 @admin.register(ServicePointRule)
 class ServicePointRuleAdmin(admin.ModelAdmin):
     list_display = ("item", "rate", "max_points", "threshold", "valid_from", "valid_to", "source")
+
+
+@admin.register(MetricParameter)
+class MetricParameterAdmin(admin.ModelAdmin):
+    list_display = ("key", "value", "valid_from", "valid_to", "source")

@@ -288,3 +288,23 @@ class ServicePointRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}/{self.rate}: {self.max_points}"
+
+
+class MetricParameter(models.Model):
+    """A figure from a legal text that a metric uses, with its source and period, e.g. the share
+    of the legal time limit at or below which a procedure counts as "cut" (65 %, a cut of at
+    least 35 %). The row in force at the end of the period applies."""
+
+    key = models.SlugField(_("key"), max_length=64)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
+    source = models.CharField(_("legal source"), max_length=255, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("metric parameter")
+        verbose_name_plural = _("metric parameters")
+        ordering = ["key", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

@@ -472,6 +472,22 @@ def test_procedure_catalogue_rates(agency):
     assert m.rates["feedback_on_time_rate"] is None  # until the feedback app provides it
 
 
+def test_the_time_cut_share_is_data_with_a_period(agency):
+    from cchc.procedures.models import MetricParameter
+
+    make_procedure(agency, "A", time_limit=10, reduced_time_limit=7)  # 70 % of the limit
+    assert march(agency).rates["time_reduction_coverage"] == Decimal("0.00")
+    # A province decision from 1 March 2026 counts a cut of 30 % or more.
+    MetricParameter.objects.filter(key="time_reduction_max_share").update(valid_to=d("2026-02-28"))
+    MetricParameter.objects.create(
+        key="time_reduction_max_share",
+        value=Decimal("0.70"),
+        source="Quyết định của UBND tỉnh",
+        valid_from=d("2026-03-01"),
+    )
+    assert march(agency).rates["time_reduction_coverage"] == Decimal("100.00")
+
+
 # --- points ----------------------------------------------------------------------------------
 
 
@@ -602,7 +618,8 @@ def test_compute_runs_a_bounded_number_of_queries(world, agency):
     for i, proc in enumerate(procs):
         _add_dossiers(proc, units, 60, 100 * (i + 1))
     assert queries() == few
-    assert few <= 8  # 2 rollup sums, 2 × 2 backlog queries, catalogue, point rules
+    assert few <= 9  # 2 rollup sums, 2 × 2 backlog queries, catalogue and its time-cut share,
+    # point rules
 
 
 # --- drill-down and trends -------------------------------------------------------------------
