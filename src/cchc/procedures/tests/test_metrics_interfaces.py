@@ -115,7 +115,7 @@ def test_kpi_text(data):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--agency", "XXX", "--from", YEAR[0], "--to", YEAR[1]), "XXX"),
+        (("--agency", "KHONGCO", "--from", YEAR[0], "--to", YEAR[1]), "KHONGCO"),
         (("--agency", "STP", "--from", "2026-12-31", "--to", "2026-01-01"), "2026"),
         (("--agency", "STP", "--from", "31-12-2026", "--to", YEAR[1]), "31-12-2026"),
         (("--agency", "STP", "--from", YEAR[0], "--to", YEAR[1], "--unit", "NOPE"), "NOPE"),
