@@ -82,33 +82,14 @@ CSV_COLUMNS = [
     "paid_online",
     "negative_feedback",
 ]
-DB_COLUMNS = [
-    "agency_id",
-    "unit_id",
-    "procedure_id",
-    "code",
-    "channel",
-    "received_at",
-    "due_at",
-    "due_computed",
-    "finished_at",
-    "returned_at",
-    "status",
-    "status_at",
-    "supplement_requested_at",
-    "supplement_completed_at",
-    "supplement_rounds",
-    "components_digitized",
-    "result_digitized",
-    "paid_online",
-    "negative_feedback",
-    "finished_effective_at",
-    "received_day",
-    "finished_day",
-    "on_time_when_finished",
-    "row_hash",
-    "updated_at",
-]
+
+
+def _db_columns() -> list[str]:
+    """The dossier columns in the order the ingest writes them (without the id)."""
+    from cchc.procedures.models import Dossier
+    from cchc.procedures.store import INSERT_FIELDS
+
+    return [Dossier._meta.get_field(name).column for name in INSERT_FIELDS if name != "id"]
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -291,9 +272,10 @@ def load(rows: int, seed: int) -> tuple[Agency, float, float]:
                     p.valid_to or "",
                 ]
             )
+    columns = _db_columns()
     insert = (
-        f"INSERT INTO {Dossier._meta.db_table} ({', '.join(DB_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(DB_COLUMNS))})"
+        f"INSERT INTO {Dossier._meta.db_table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     began = time.perf_counter()
     with (
