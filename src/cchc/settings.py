@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "cchc.plans",
     "cchc.indicators",
     "cchc.procedures",
+    "cchc.feedback",
+    "cchc.surveys",
     "cchc.api",
 ]
 

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("cchc.plans.urls")),
     path("", include("cchc.indicators.urls")),
     path("", include("cchc.procedures.urls")),
+    path("", include("cchc.feedback.urls")),
+    path("open311/v2/", include("cchc.feedback.open311_urls")),
+    path("", include("cchc.surveys.urls")),
 ]

@@ -437,3 +437,25 @@ def _calendar_data_changed(**kwargs: object) -> None:
     from cchc.core.calendar import data_changed
 
     data_changed()
+
+
+class RateLimitBucket(models.Model):
+    """How many times one key (a scope and a hashed client address) acted in one fixed window.
+
+    Rate limits live in the database rather than a cache: an installation runs on PostgreSQL or
+    SQLite alone, and a limit must hold across the web processes (see ``cchc.lib.ratelimit``)."""
+
+    key = models.CharField(_("key"), max_length=128)
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate limit bucket")
+        verbose_name_plural = _("rate limit buckets")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -475,3 +475,29 @@ def apology_letter_create(
 def apology_is_timely(letter: ApologyLetter) -> bool:
     """A letter is on time when issued at least one day before the dossier's deadline."""
     return letter.issued_at <= letter.dossier.due_at - dt.timedelta(days=1)
+
+
+# --- citizens' signals about a dossier -----------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_mark_negative(*, dossier: Dossier, source: str) -> bool:
+    """Record that a citizen rated the handling of ``dossier`` badly or sent feedback about it
+    (DESIGN.md §4.3, handling_satisfaction_rate), and bring the rollup of its receipt day up to
+    date. ``source`` names what said so (``survey`` or ``feedback``) for the audit trail.
+    Returns False when the dossier was already marked."""
+    marked = Dossier.objects.filter(pk=dossier.pk, negative_feedback=False).update(
+        negative_feedback=True
+    )
+    if not marked:
+        return False
+    dossier.negative_feedback = True
+    rollups.refresh(dossier.agency_id, received_days=[dossier.received_day])
+    audit.record(
+        actor=None,
+        action="dossier.negative",
+        obj=dossier,
+        agency=dossier.agency,
+        changes={"negative_feedback": True, "source": source},
+    )
+    return True

@@ -1,0 +1,1 @@
+"""Survey models: written by the surveys work."""
