@@ -81,6 +81,15 @@ DUTIES: tuple[Duty, ...] = (
         description="Alert coordinators when a measured rate falls below the plan's target "
         "(once per target, status and week).",
     ),
+    Duty(
+        name="forget_rate_limits",
+        task_path="cchc.core.tasks.forget_rate_limits_job",
+        service_path="cchc.lib.ratelimit.forget_old",
+        at=dt.time(3, 0),
+        # Missing a night costs nothing: the next run deletes everything old enough.
+        grace=dt.timedelta(hours=1),
+        description="Delete the rate-limit counters of the public forms older than two days.",
+    ),
 )
 
 

@@ -15,3 +15,10 @@ def run_job(*, job_id: int) -> str:
     from cchc.core.jobs import job_run
 
     return job_run(job_id).status
+
+
+@task()
+def forget_rate_limits_job() -> int:
+    from cchc.lib.ratelimit import forget_old
+
+    return forget_old()

@@ -44,8 +44,9 @@ def _window_start(now: dt.datetime, window: dt.timedelta) -> dt.datetime:
 def hit(key: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> bool:
     """Count one action for ``key``; False when it goes over ``limit`` actions in the window.
 
-    The count is written in its own savepoint, so a refused request can roll everything else
-    back and the hit still counts (a flood must not reset its own counter)."""
+    Call it before opening the transaction of the work it guards: a count written inside a
+    transaction that is then rolled back is undone with it, and a flood of refused requests
+    must not reset its own counter."""
     start = _window_start(now or timezone.now(), window)
     with transaction.atomic():
         updated = RateLimitBucket.objects.filter(key=key, window_start=start).update(

@@ -12,8 +12,9 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# A tag opening (<a, </p, <!--, <?xml) or a character reference (&#60; &lt;) is markup.
-_MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]{2,8});")
+# What a browser would read as markup: a tag opening (<a, </p, <!DOCTYPE, <?xml), a comment
+# (<!--) or a character reference (&#60; &lt;). "a < b" and "3 > 2" stay plain text.
+_MARKUP = re.compile(r"<[/!?]?[A-Za-z]|<!--|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]{2,8});")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
