@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cchc.procedures",
     "cchc.feedback",
     "cchc.surveys",
+    "cchc.scoring",
     "cchc.api",
 ]
 

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("cchc.feedback.urls")),
     path("open311/v2/", include("cchc.feedback.open311_urls")),
     path("", include("cchc.surveys.urls")),
+    path("", include("cchc.scoring.urls")),
+    path("", include("cchc.scoring.ranking_urls")),
 ]

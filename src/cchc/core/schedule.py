@@ -82,6 +82,31 @@ DUTIES: tuple[Duty, ...] = (
         "(once per target, status and week).",
     ),
     Duty(
+        name="feedback_alerts",
+        task_path="cchc.feedback.tasks.send_feedback_alerts_job",
+        service_path="cchc.feedback.alerts.send_feedback_alerts",
+        at=dt.time(7, 15),
+        grace=dt.timedelta(hours=1),
+        description="Alert handlers and coordinators of citizens' feedback that is overdue or "
+        "due within two working days (once per item, kind and day).",
+    ),
+    Duty(
+        name="index_refresh",
+        task_path="cchc.scoring.tasks.refresh_open_assessments_job",
+        service_path="cchc.scoring.services.assessments_refresh_open",
+        at=dt.time(5, 0),
+        grace=dt.timedelta(hours=1),
+        description="Measure again the automatic criteria of open index assessments.",
+    ),
+    Duty(
+        name="forget_index_packages",
+        task_path="cchc.scoring.tasks.forget_old_packages_job",
+        service_path="cchc.scoring.package.package_forget_old",
+        at=dt.time(3, 15),
+        grace=dt.timedelta(hours=1),
+        description="Delete evidence packages built more than a week ago.",
+    ),
+    Duty(
         name="forget_rate_limits",
         task_path="cchc.core.tasks.forget_rate_limits_job",
         service_path="cchc.lib.ratelimit.forget_old",

@@ -335,3 +335,24 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.agency.code})"
+
+
+class FeedbackAlertLog(models.Model):
+    """One alert sent about a feedback item (overdue or due soon), so that the daily run — or a
+    second scheduler — alerts each person once per item, kind and day."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="alerts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "user", "kind", "day"], name="feedback_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.feedback_id} → {self.user_id} ({self.day})"

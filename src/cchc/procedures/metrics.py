@@ -210,10 +210,11 @@ class _Catalogue:
 
 
 def feedback_on_time_rate(*, agency_ids: list[int], start: dt.date, end: dt.date) -> Decimal | None:
-    """HOOK for the feedback app (DESIGN.md §4.4): PAKN answered within its deadline ÷ PAKN due
-    in the period × 100. Returns None until ``cchc.feedback`` provides the selector; then call it
-    from here."""
-    return None
+    """PAKN answered within its deadline ÷ PAKN due in the period × 100 (DESIGN.md §4.4), from
+    ``cchc.feedback.selectors`` (imported here: the feedback app imports this module)."""
+    from cchc.feedback.selectors import feedback_on_time_rate as rate
+
+    return rate(agency_ids=agency_ids, start=start, end=end)
 
 
 def _catalogue(

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cchc.core.models import Job, JobStatus
@@ -65,6 +66,95 @@ PAGES = {
     "dossier_list": ("GET", "/dossiers/", EVERYONE, False),
     "dossier_upload": ("GET", "/dossiers/upload/", MANAGERS | {"stranger"}, False),
     "dossier_detail": ("GET", "/dossiers/{dossier}/", READERS, True),
+    "survey_results": ("GET", "/surveys/?agency={agency}", READERS, True),
+    "survey_export_xlsx": ("GET", "/surveys/export.xlsx?agency={agency}", READERS, True),
+    "survey_qr_print": ("GET", "/surveys/qr/?agency={agency}", READERS, True),
+    "survey_dossier_qr": ("GET", "/surveys/dossier/{dossier}/qr.svg", READERS, True),
+    "feedback_list": ("GET", "/feedback/", EVERYONE, False),
+    "feedback_create": (
+        "GET",
+        "/feedback/new/",
+        {"coordinator", "unit_head", "officer", "other_officer", "admin", "stranger"},
+        False,
+    ),
+    "feedback_detail": ("GET", "/feedback/{feedback}/", READERS, True),
+    "feedback_classify": ("POST", "/feedback/{feedback}/classify/", MANAGERS, True),
+    "feedback_assign": ("POST", "/feedback/{feedback}/assign/", MANAGERS | {"unit_head"}, True),
+    "feedback_request_info": (
+        "POST",
+        "/feedback/{feedback}/request-info/",
+        MANAGERS | {"unit_head", "officer"},
+        True,
+    ),
+    "feedback_answer": (
+        "POST",
+        "/feedback/{feedback}/answer/",
+        MANAGERS | {"unit_head", "officer"},
+        True,
+    ),
+    "feedback_approve": ("POST", "/feedback/{feedback}/approve/", {"leader", "admin"}, True),
+    "feedback_return": ("POST", "/feedback/{feedback}/return/", {"leader", "admin"}, True),
+    "feedback_publish": ("POST", "/feedback/{feedback}/publish/", MANAGERS | {"leader"}, True),
+    # Contact details and files reach only the people who handle the item.
+    "feedback_attachment": (
+        "GET",
+        "/feedback/{feedback}/attachments/{feedback_attachment}/",
+        {"leader", "coordinator", "unit_head", "officer", "admin"},
+        True,
+    ),
+    "scoring_ranking": ("GET", "/index/ranking/", EVERYONE, False),
+    "scoring_ranking_xlsx": ("GET", "/index/ranking.xlsx", {"appraiser", "admin"}, False),
+    "scoring_forecast": ("GET", "/index/forecast/?agency={agency}", READERS, True),
+    "scoring_package": ("GET", "/index/{assessment}/package/", READERS, True),
+    # The order matters below: the empty assign POST unassigns the item and the remove POST
+    # deletes the evidence, so they come after the rows that use them.
+    "assessment_list": ("GET", "/index/", EVERYONE, False),
+    "assessment_open": ("GET", "/index/open/", MANAGERS | {"stranger"}, False),
+    "assessment_detail": ("GET", "/index/{assessment}/", READERS, True),
+    "assessment_item_detail": ("GET", "/index/items/{item}/", READERS, True),
+    "assessment_evidence_download": (
+        "GET",
+        "/index/evidence/{item_evidence}/download/",
+        READERS,
+        True,
+    ),
+    "assessment_item_propose": ("POST", "/index/items/{item}/propose/", PROGRESS, True),
+    "assessment_item_evidence": ("POST", "/index/items/{item}/evidence/", PROGRESS, True),
+    "assessment_item_explain": ("POST", "/index/items/{item}/explanation/", COMMENTERS, True),
+    "assessment_item_appraise": (
+        "POST",
+        "/index/items/{item}/appraisal/",
+        {"appraiser", "admin"},
+        True,
+    ),
+    "assessment_item_final": ("POST", "/index/items/{item}/final/", {"appraiser", "admin"}, True),
+    "assessment_item_assign": ("POST", "/index/items/{item}/assign/", MANAGERS, True),
+    "assessment_evidence_remove": (
+        "POST",
+        "/index/evidence/{item_evidence}/remove/",
+        PROGRESS,
+        True,
+    ),
+    "assessment_refresh": ("POST", "/index/{assessment}/refresh/", MANAGERS, True),
+    "assessment_submit": ("POST", "/index/{assessment}/submit/", {"leader", "admin"}, True),
+    "assessment_appraisal_close": (
+        "POST",
+        "/index/{assessment}/appraisal/close/",
+        {"appraiser", "admin"},
+        True,
+    ),
+    "assessment_explanations_submit": (
+        "POST",
+        "/index/{assessment}/explanations/submit/",
+        {"leader", "coordinator", "admin"},
+        True,
+    ),
+    "assessment_finalize": (
+        "POST",
+        "/index/{assessment}/finalize/",
+        {"appraiser", "admin"},
+        True,
+    ),
 }
 # A job's pages are for the person who started it (agency A's coordinator) and the admin; to
 # anyone else, whatever their role, the job does not exist (404).
@@ -76,6 +166,11 @@ CREATOR_ONLY = {
 # The same for the summary of a dossier file's load (a job of its own kind).
 INGEST_CREATOR_ONLY = {
     "dossier_upload_result": ("GET", "/dossiers/upload/{job}/"),
+}
+# And for an assessment's evidence package (a job of its own kind).
+PACKAGE_CREATOR_ONLY = {
+    "scoring_package_ready": ("GET", "/index/package/{job}/"),
+    "scoring_package_download": ("GET", "/index/package/{job}/download/"),
 }
 API = {
     "api:me": [("GET", "/api/v1/me/", EVERYONE, False)],
@@ -114,7 +209,32 @@ API = {
     "api:dossier-batch": [("POST", "/api/v1/dossiers/batch?agency={agency}", MANAGERS, True)],
 }
 # Served to anyone, or part of Django itself.
-OPEN = {"login", "logout", "api:schema", "set_language"}
+OPEN = {
+    "login",
+    "logout",
+    "api:schema",
+    "set_language",
+    # Open311 GeoReport v2: public reads, writes with an agency's API key (feedback tests).
+    "open311:services",
+    "open311:service-definition",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
+    # Citizens' feedback pages (feedback tests).
+    "feedback_public_new",
+    "feedback_public_list",
+    "feedback_public_detail",
+    "feedback_track",
+    "feedback_track_lookup",
+    "feedback_track_reply",
+    "feedback_track_rate",
+    # Citizens' survey pages (surveys tests).
+    "survey_public",
+    "survey_kiosk",
+    "survey_dossier",
+    "survey_thanks",
+    "survey_agency_qr",
+}
 
 
 def _names(patterns, namespace=""):
@@ -130,7 +250,15 @@ def _names(patterns, namespace=""):
 
 def test_every_url_is_in_the_matrix():
     names = set(_names(get_resolver().url_patterns))
-    found = names - set(PAGES) - set(API) - set(CREATOR_ONLY) - set(INGEST_CREATOR_ONLY) - OPEN
+    found = (
+        names
+        - set(PAGES)
+        - set(API)
+        - set(CREATOR_ONLY)
+        - set(INGEST_CREATOR_ONLY)
+        - set(PACKAGE_CREATOR_ONLY)
+        - OPEN
+    )
     assert found == set()
 
 
@@ -157,7 +285,46 @@ def targets(world):
         "agency": world.a.agency.pk,
         "dossier": _dossier(world.a.agency).pk,
         **_indicator_targets(world),
+        **_assessment_targets(world),
+        **_feedback_targets(world),
     }
+
+
+def _feedback_targets(world):
+    """A feedback of agency A, within competence and given to unit A, with an attachment."""
+    from cchc.feedback.models import Classification, FeedbackTopic
+    from cchc.feedback.services import feedback_classify, feedback_submit, topics_ensure_defaults
+
+    topics_ensure_defaults(world.a.agency)
+    feedback = feedback_submit(
+        agency=world.a.agency,
+        topic=FeedbackTopic.objects.filter(agency=world.a.agency).first(),
+        title="Thủ tục còn rườm rà",
+        content="Đề nghị giảm bớt giấy tờ.",
+        contact_name="Người gửi",
+        contact_phone="0912345678",
+        attachments=[ContentFile(PDF, name="bien-ban.pdf")],
+    )
+    feedback_classify(
+        actor=world.a.coordinator,
+        feedback=feedback,
+        classification=Classification.WITHIN_COMPETENCE,
+        unit=world.a.unit,
+    )
+    return {"feedback": feedback.pk, "feedback_attachment": feedback.attachments.get().pk}
+
+
+def _assessment_targets(world):
+    """An open index assessment of agency A, one of its items and an evidence file of it."""
+    from cchc.scoring import services as scoring
+    from cchc.scoring.tests.conftest import make_framework, open_assessment
+
+    assessment = open_assessment(world, make_framework())
+    item = assessment.items.select_related("assessment", "criterion").get(criterion__code="1.1")
+    evidence = scoring.item_evidence_add(
+        actor=world.a.officer, item=item, file=io.BytesIO(PDF), name="bien-ban.pdf"
+    )
+    return {"assessment": assessment.pk, "item": item.pk, "item_evidence": evidence.pk}
 
 
 def _indicator_targets(world):
@@ -271,6 +438,27 @@ def test_ingest_creator_only_pages(client, world, role):
     if person is not None:
         client.force_login(person)
     for name, (_method, template) in INGEST_CREATOR_ONLY.items():
+        response = client.get(template.format(job=job.pk))
+        allowed = {"coordinator", "admin"}
+        expected = {302} if role == "anonymous" else ("allowed" if role in allowed else {404})
+        _check(response, expected, (role, name))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_package_creator_only_pages(client, world, targets, role):
+    job = Job.objects.create(
+        kind="scoring_package",
+        agency=world.a.agency,
+        created_by=world.a.coordinator,
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        params={"assessment": targets["assessment"]},
+        result={"files": 0, "missing": [], "filename": "ho-so.zip", "bytes": 22},
+    )
+    person = _person(world, role)
+    if person is not None:
+        client.force_login(person)
+    for name, (_method, template) in PACKAGE_CREATOR_ONLY.items():
         response = client.get(template.format(job=job.pk))
         allowed = {"coordinator", "admin"}
         expected = {302} if role == "anonymous" else ("allowed" if role in allowed else {404})

@@ -679,9 +679,16 @@ def reset_demo() -> None:
         .distinct()
     )
     stored = list(Evidence.objects.filter(task__agency__in=agencies).values_list("file", flat=True))
-    # Dossiers and procedures protect their agency.
+    # Citizens' feedback and survey answers refer to dossiers; dossiers and procedures protect
+    # their agency.
+    from cchc.feedback.demo import delete_demo_feedback
     from cchc.procedures.demo import delete_demo_dossiers
+    from cchc.scoring.demo import delete_demo_scoring
+    from cchc.surveys.demo import delete_demo_surveys
 
+    delete_demo_scoring(agencies)
+    delete_demo_feedback(agencies)
+    delete_demo_surveys(agencies)
     delete_demo_dossiers(agencies)
     # Tasks before plans: a task protects its reform area, which the plan would cascade to.
     Task.objects.filter(agency__in=agencies).delete()
@@ -819,12 +826,16 @@ def demo_targets(plan: Plan) -> None:
 
 
 def load_service_data(today: dt.date) -> int:
-    """Procedures, dossiers and targets of the demo plans; agencies that have dossiers already
-    are left alone. Returns the number of dossiers created."""
+    """Procedures, dossiers, citizens' feedback and survey answers, and the targets of the demo
+    plans; what an agency has already is left alone. Returns the number of dossiers created."""
+    from cchc.feedback.demo import load_demo_feedback
     from cchc.procedures.demo import load_demo_dossiers
+    from cchc.scoring.demo import load_demo_scoring
+    from cchc.surveys.demo import load_demo_surveys
 
     created = 0
     year = demo_year(today)
+    scored = []
     for seed, (code, _symbol, _number, _tasks) in enumerate(PLANS):
         agency = Agency.objects.filter(code=code).first()
         if agency is None:
@@ -833,4 +844,9 @@ def load_service_data(today: dt.date) -> int:
         if plan is not None:
             demo_targets(plan)
         created += load_demo_dossiers(agency, year, DOSSIERS_PER_AGENCY, seed)
+        load_demo_surveys(agency, year, seed)
+        load_demo_feedback(agency, year, seed)
+        scored.append(agency)
+    # The index measures its automatic criteria from the dossiers and surveys just loaded.
+    load_demo_scoring(scored, year)
     return created
