@@ -25,6 +25,7 @@ from cchc.procedures import selectors
 from cchc.procedures.forms import DossierFilterForm, DossierUploadForm
 from cchc.procedures.jobs import DOSSIER_INGEST
 from cchc.procedures.models import ApologyLetter, Procedure
+from cchc.surveys.links import absolute, dossier_survey_url
 
 PER_PAGE = 50
 SHOWN_ERRORS = 50
@@ -179,5 +180,7 @@ def dossier_detail(request: HttpRequest, dossier_id: int) -> HttpResponse:
             "dossier": dossier,
             "events": list(dossier.events.order_by("at", "id")),
             "apologies": list(dossier.apologies.order_by("issued_at", "id")),
+            # Printed on the receipt and the result: the citizen's link to rate this dossier.
+            "survey_url": absolute(dossier_survey_url(dossier)),
         },
     )

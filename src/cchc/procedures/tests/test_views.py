@@ -197,3 +197,18 @@ def test_detail(client, world, dossiers):
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 404
     client.force_login(world.appraiser)
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 200
+
+
+def test_detail_shows_the_dossiers_survey_link_and_code(client, world, dossiers):
+    from cchc.surveys.links import dossier_id_from_token
+
+    dossier = dossiers.first()
+    client.force_login(world.a.officer)
+    response = client.get(f"/dossiers/{dossier.pk}/")
+    html = response.content.decode()
+    url = response.context["survey_url"]
+    assert f'href="{url}"' in html and f"/surveys/dossier/{dossier.pk}/qr.svg" in html
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert dossier_id_from_token(token) == dossier.pk
+    qr = client.get(f"/surveys/dossier/{dossier.pk}/qr.svg")
+    assert qr.status_code == 200 and b"<svg" in qr.content
