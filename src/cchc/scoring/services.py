@@ -420,19 +420,40 @@ def item_propose(
         raise ValidationError(
             {"note": _("Attach evidence, or write an explanation of the score when there is none.")}
         )
+    return _record_round(
+        item,
+        actor=actor,
+        expected_version=expected_version,
+        round_name="self",
+        values={"self_score": value, "self_note": note},
+        action="item.propose",
+    )
+
+
+def _record_round(
+    item: AssessmentItem,
+    *,
+    actor: User,
+    expected_version: int | None,
+    round_name: str,
+    values: dict[str, Any],
+    action: str,
+) -> AssessmentItem:
+    """Write one round's fields of an item (``<round>_score`` and its note or comment) with who
+    and when, after the version check, and leave the audit row of what changed."""
     _bump_version(item, expected_version)
-    before = {"self_score": item.self_score, "self_note": item.self_note}
-    item.self_score = value
-    item.self_note = note
-    item.self_by = actor
-    item.self_at = timezone.now()
-    item.save(update_fields=["self_score", "self_note", "self_by", "self_at"])
+    before = {name: getattr(item, name) for name in values}
+    for name, value in values.items():
+        setattr(item, name, value)
+    setattr(item, f"{round_name}_by", actor)
+    setattr(item, f"{round_name}_at", timezone.now())
+    item.save(update_fields=[*values, f"{round_name}_by", f"{round_name}_at"])
     audit.record(
         actor=actor,
-        action="item.propose",
+        action=action,
         obj=item,
-        agency=assessment.agency,
-        changes=audit.diff(before, {"self_score": value, "self_note": note}),
+        agency=item.assessment.agency,
+        changes=audit.diff(before, values),
     )
     return item
 
@@ -646,23 +667,14 @@ def appraisal_score(
         raise ValidationError(
             {"comment": _("Say in a comment why the score differs from the self-assessment.")}
         )
-    _bump_version(item, expected_version)
-    before = {"appraisal_score": item.appraisal_score, "appraisal_comment": item.appraisal_comment}
-    item.appraisal_score = value
-    item.appraisal_comment = comment
-    item.appraisal_by = actor
-    item.appraisal_at = timezone.now()
-    item.save(
-        update_fields=["appraisal_score", "appraisal_comment", "appraisal_by", "appraisal_at"]
-    )
-    audit.record(
+    return _record_round(
+        item,
         actor=actor,
+        expected_version=expected_version,
+        round_name="appraisal",
+        values={"appraisal_score": value, "appraisal_comment": comment},
         action="item.appraise",
-        obj=item,
-        agency=assessment.agency,
-        changes=audit.diff(before, {"appraisal_score": value, "appraisal_comment": comment}),
     )
-    return item
 
 
 @transaction.atomic
@@ -842,21 +854,14 @@ def final_score(
         raise ValidationError(
             {"comment": _("Say in a comment why the final score differs from the appraisal.")}
         )
-    _bump_version(item, expected_version)
-    before = {"final_score": item.final_score, "final_comment": item.final_comment}
-    item.final_score = value
-    item.final_comment = comment
-    item.final_by = actor
-    item.final_at = timezone.now()
-    item.save(update_fields=["final_score", "final_comment", "final_by", "final_at"])
-    audit.record(
+    return _record_round(
+        item,
         actor=actor,
+        expected_version=expected_version,
+        round_name="final",
+        values={"final_score": value, "final_comment": comment},
         action="item.final",
-        obj=item,
-        agency=assessment.agency,
-        changes=audit.diff(before, {"final_score": value, "final_comment": comment}),
     )
-    return item
 
 
 @transaction.atomic
