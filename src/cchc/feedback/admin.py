@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from cchc.feedback.keys import open311_key_revoke
 from cchc.feedback.models import (
     Feedback,
     FeedbackAttachment,
     FeedbackDeadlineRule,
     FeedbackEvent,
     FeedbackTopic,
+    Open311Key,
 )
 
 
@@ -66,3 +69,25 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    """Keys are issued by ``cchc create_api_key`` (the raw key is shown once, only its hash is
+    kept); here they are listed and revoked."""
+
+    list_display = ("prefix", "agency", "name", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("agency",)
+    search_fields = ("prefix", "name")
+    list_select_related = ("agency",)
+    fields = ("agency", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("agency", "prefix", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset) -> None:
+        for key in queryset:
+            open311_key_revoke(key=key, actor=request.user)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from cchc.core.models import Membership, Role, Unit, User
 from cchc.core.notifications import notify
@@ -83,3 +84,44 @@ def short_date(moment: dt.datetime | None) -> str:
     if moment is None:
         return "—"
     return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
+def email_sender_on_commit(feedback: Feedback, *, kind: str) -> None:
+    """After the commit, tell the sender by e-mail — when they gave an address — that the agency
+    asked for more information (``kind="request_info"``) or published its answer
+    (``kind="published"``). The mail is in Vietnamese (the sender has no account, hence no
+    language of their own) and carries only the number and the tracking link: the answer and
+    any request are read on the tracking page."""
+    address = feedback.contact_email
+    if not address:
+        return
+    from django.conf import settings
+
+    link = settings.CCHC_BASE_URL.rstrip("/") + reverse(
+        "feedback_track", args=[feedback.tracking_code]
+    )
+    number, agency = feedback.public_id, feedback.agency.name
+
+    def send() -> None:
+        from cchc.core.tasks import send_email
+
+        with translation.override(settings.LANGUAGE_CODE):
+            if kind == "request_info":
+                subject = _("%(number)s: %(agency)s asks you for more information") % {
+                    "number": number,
+                    "agency": agency,
+                }
+                lead = _(
+                    "To go on handling your feedback, the agency needs more information from you. "
+                    "Read the request and reply on the tracking page:"
+                )
+            else:
+                subject = _("%(number)s: %(agency)s has published its answer") % {
+                    "number": number,
+                    "agency": agency,
+                }
+                lead = _("The answer to your feedback is published. Read it on the tracking page:")
+            body = f"{lead}\n\n{link}\n"
+        send_email.enqueue(to=[address], subject=subject, body=body)
+
+    transaction.on_commit(send)

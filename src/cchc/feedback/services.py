@@ -55,6 +55,7 @@ from cchc.feedback.models import (
 )
 from cchc.feedback.people import (
     coordinators_of,
+    email_sender_on_commit,
     feedback_url,
     leaders_of,
     notify_on_commit,
@@ -370,6 +371,7 @@ def feedback_request_info(*, actor: User, feedback: Feedback, message: str) -> F
     feedback.due_at = None
     feedback.save(update_fields=["state", "waiting_since", "due_at", "updated_at"])
     _event(feedback, actor=actor, at=now, note=message, public=True)
+    email_sender_on_commit(feedback, kind="request_info")
     changes: dict[str, Any] = {"state": FeedbackState.WAITING_SENDER, "first_request": first}
     if first:
         changes["first_request_late"] = late
@@ -624,6 +626,7 @@ def feedback_publish(*, actor: User, feedback: Feedback) -> Feedback:
     feedback.due_at = None
     feedback.save(update_fields=["state", "published_at", "search_text", "due_at", "updated_at"])
     _event(feedback, actor=actor, at=now, public=True)
+    email_sender_on_commit(feedback, kind="published")
     audit.record(
         actor=actor,
         action="feedback.publish",

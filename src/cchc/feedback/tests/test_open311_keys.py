@@ -91,3 +91,22 @@ def test_the_command_refuses_an_unknown_agency(agency):
         call_command("create_api_key", "--agency", "XYZ", "--json", stdout=out)
     assert "XYZ" in json.loads(out.getvalue())["error"]
     assert not Open311Key.objects.exists()
+
+
+def test_the_admin_lists_keys_and_revokes_them(client, world):
+    from cchc.feedback.keys import open311_key_check, open311_key_create
+    from cchc.feedback.models import Open311Key
+
+    raw = open311_key_create(agency=world.a.agency, name="Ứng dụng tỉnh")
+    key = Open311Key.objects.get()
+    client.force_login(world.admin)
+    listing = client.get("/admin/feedback/open311key/")
+    assert listing.status_code == 200 and key.prefix in listing.content.decode()
+    assert raw not in listing.content.decode()
+    response = client.post(
+        "/admin/feedback/open311key/",
+        {"action": "revoke", "_selected_action": [key.pk]},
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None and open311_key_check(raw) is None

@@ -388,3 +388,78 @@ def test_an_item_waiting_before_classification_is_not_assigned(world, topic):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.feedback_assign(actor=world.a.coordinator, feedback=feedback, unit=world.a.unit)
     assert caught.value.messages == ["Classify the feedback before assigning it."]
+
+
+def test_the_sender_is_told_by_email_of_a_request_and_of_the_published_answer(
+    world, topic, settings, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    def deliver():
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    settings.CCHC_BASE_URL = "https://cchc.example.gov.vn"
+    feedback = submit(world, topic, contact_email="nguoi.gui@example.vn")
+    services.feedback_classify(
+        actor=world.a.coordinator,
+        feedback=feedback,
+        classification="within_competence",
+        unit=world.a.unit,
+    )
+    deliver()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback = services.feedback_request_info(
+            actor=world.a.officer, feedback=feedback, message="Đề nghị cho biết mã hồ sơ."
+        )
+    deliver()
+    to_sender = [m for m in mail.outbox if m.to == ["nguoi.gui@example.vn"]]
+    assert len(to_sender) == 1
+    link = f"https://cchc.example.gov.vn/p/feedback/{feedback.tracking_code}/"
+    assert feedback.public_id in to_sender[0].subject and link in to_sender[0].body
+    assert "thêm thông tin" in to_sender[0].subject  # Vietnamese, whatever the actor's language
+    # The request itself is read on the tracking page, not sent around by e-mail.
+    assert "mã hồ sơ" not in to_sender[0].body
+
+    feedback = services.feedback_sender_reply(feedback=feedback, message="Mã hồ sơ STP-1.")
+    feedback = services.feedback_answer(
+        actor=world.a.officer, feedback=feedback, answer="Đã giảm.", public_summary="Kiến nghị."
+    )
+    feedback = services.feedback_approve(actor=world.a.leader, feedback=feedback)
+    deliver()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feedback_publish(actor=world.a.coordinator, feedback=feedback)
+    deliver()
+    to_sender = [m for m in mail.outbox if m.to == ["nguoi.gui@example.vn"]]
+    assert len(to_sender) == 1 and link in to_sender[0].body
+    assert "công khai" in to_sender[0].subject
+
+
+def test_no_email_when_the_sender_gave_none(world, topic, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from cchc.core.models import User
+
+    feedback = submit(world, topic)  # a phone number only
+    services.feedback_classify(
+        actor=world.a.coordinator,
+        feedback=feedback,
+        classification="within_competence",
+        unit=world.a.unit,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.feedback_request_info(
+            actor=world.a.coordinator, feedback=feedback, message="Cho biết thêm."
+        )
+    staff = set(User.objects.exclude(email="").values_list("email", flat=True))
+    recipients = {
+        address
+        for result in DBTaskResult.objects.filter(task_path="cchc.core.tasks.send_email")
+        for address in result.args_kwargs["kwargs"]["to"]
+    }
+    # Staff may be e-mailed about the step; no mail goes anywhere else.
+    assert recipients <= staff
