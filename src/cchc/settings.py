@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cchc.feedback",
     "cchc.surveys",
     "cchc.scoring",
+    "cchc.reports",
     "cchc.api",
 ]
 
