@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cchc.surveys.urls")),
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.scoring.ranking_urls")),
+    path("", include("cchc.reports.urls")),
 ]

@@ -155,6 +155,26 @@ PAGES = {
         {"appraiser", "admin"},
         True,
     ),
+    "report_list": ("GET", "/reports/", EVERYONE, False),
+    "report_create": ("GET", "/reports/new/", MANAGERS | {"stranger"}, False),
+    "report_detail": ("GET", "/reports/{report}/", READERS, True),
+    "report_generate": ("POST", "/reports/{report}/generate/", MANAGERS, True),
+    "report_refresh": ("POST", "/reports/{report}/refresh/", MANAGERS, True),
+    "report_download": ("GET", "/reports/{report}/download/docx/", READERS, True),
+    "report_template_list": ("GET", "/reports/templates/", EVERYONE, False),
+    "report_template_default": ("GET", "/reports/templates/default.docx", EVERYONE, False),
+    "report_template_download": (
+        "GET",
+        "/reports/templates/{report_template}/download/",
+        READERS,
+        True,
+    ),
+    "report_template_retire": (
+        "POST",
+        "/reports/templates/{report_template}/retire/",
+        MANAGERS,
+        True,
+    ),
 }
 # A job's pages are for the person who started it (agency A's coordinator) and the admin; to
 # anyone else, whatever their role, the job does not exist (404).
@@ -287,7 +307,26 @@ def targets(world):
         **_indicator_targets(world),
         **_assessment_targets(world),
         **_feedback_targets(world),
+        **_report_targets(world),
     }
+
+
+def _report_targets(world):
+    """A report of agency A (its figures not taken yet) and a Word template of agency A."""
+    from cchc.reports.models import Report, ReportTemplate
+
+    report = Report.objects.create(
+        agency=world.a.agency,
+        period_code="2026-Q1",
+        period_kind="q1",
+        period_start=dt.date(2025, 12, 15),
+        period_end=dt.date(2026, 3, 14),
+        period_label="quý I năm 2026",
+    )
+    template = ReportTemplate(agency=world.a.agency, name="Mẫu", sha256="0" * 64)
+    template.file.save("mau.docx", ContentFile(b"PK\x03\x04"), save=False)
+    template.save()
+    return {"report": report.pk, "report_template": template.pk}
 
 
 def _feedback_targets(world):

@@ -273,6 +273,10 @@ _SECTIONS = {
     "scoring_forecast": "index",
     "scoring_package": "index",
     "scoring_package_ready": "index",
+    "report_list": "reports",
+    "report_create": "reports",
+    "report_detail": "reports",
+    "report_template_list": "reports",
 }
 
 
