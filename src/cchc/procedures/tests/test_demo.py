@@ -115,6 +115,14 @@ def test_demo_command_loads_dossiers_and_targets(monkeypatch):
         assert {"on_time", "online_usage", "digitization", "satisfaction"} <= codes
     commune = Agency.objects.get(code="DEMO-XAB")
     assert Procedure.objects.filter(agency=commune).count() == len(COMMUNE)
+    # The reports are written from those dossiers: the third quarter generated, the year drafted.
+    from cchc.reports.models import Report, ReportStatus
+
+    ready = Report.objects.get(agency__code="DEMO-STP", period_kind="q3")
+    assert ready.status == ReportStatus.READY and ready.docx and ready.xlsx
+    assert ready.snapshot["dossiers"]["counts"]["received"] > 0
+    assert Report.objects.get(agency__code="DEMO-STP", period_kind="year").status == "draft"
+    assert Report.objects.filter(agency=commune, status=ReportStatus.READY).count() == 1
     # Again: nothing new.
     targets = Target.objects.count()
     call_command("demo", stdout=io.StringIO())

@@ -203,3 +203,24 @@ def test_causes_say_each_reason_once(snapshot):
     assert causes.count("Còn chờ ý kiến của các đơn vị phối hợp") == 1
     assert ".;" not in causes and ".." not in causes and ";." not in causes
     assert "Thiếu kinh phí" in causes
+
+
+def test_a_final_index_is_reported_with_its_score_percent_and_band(report_world):
+    """An agency whose PAR INDEX of the year is final: the report states the final score, the
+    index and the band, as stored by the appraisal."""
+    from cchc.scoring.models import AssessmentStatus
+    from cchc.scoring.tests.conftest import make_framework
+    from cchc.scoring.tests.test_ranking import hundred_specs, scored
+
+    framework = make_framework(year=2026, specs=hundred_specs())
+    assessment = scored(report_world.agency, framework, "50", "35")
+    assert assessment.status == AssessmentStatus.FINAL and assessment.band
+    snapshot = report_snapshot(agency=report_world.agency, period=parse_period("2026"))
+    par = snapshot["par_index"]
+    assert par["final_total"] == float(assessment.final_total) == 85.0
+    assert par["final_percent"] == float(assessment.final_percent)
+    assert par["band"] == assessment.band
+    text = all_text(docx.Document(io.BytesIO(render_docx(snapshot))))
+    assert f"điểm cuối cùng {vn_number(par['final_total'])}" in text
+    assert f"chỉ số {vn_percent(par['final_percent'])}" in text
+    assert "xếp loại " + (par["band_name"] or par["band"]) in text

@@ -683,9 +683,11 @@ def reset_demo() -> None:
     # their agency.
     from cchc.feedback.demo import delete_demo_feedback
     from cchc.procedures.demo import delete_demo_dossiers
+    from cchc.reports.demo import delete_demo_reports
     from cchc.scoring.demo import delete_demo_scoring
     from cchc.surveys.demo import delete_demo_surveys
 
+    delete_demo_reports(agencies)
     delete_demo_scoring(agencies)
     delete_demo_feedback(agencies)
     delete_demo_surveys(agencies)
@@ -830,6 +832,7 @@ def load_service_data(today: dt.date) -> int:
     plans; what an agency has already is left alone. Returns the number of dossiers created."""
     from cchc.feedback.demo import load_demo_feedback
     from cchc.procedures.demo import load_demo_dossiers
+    from cchc.reports.demo import load_demo_reports
     from cchc.scoring.demo import load_demo_scoring
     from cchc.surveys.demo import load_demo_surveys
 
@@ -849,4 +852,6 @@ def load_service_data(today: dt.date) -> int:
         scored.append(agency)
     # The index measures its automatic criteria from the dossiers and surveys just loaded.
     load_demo_scoring(scored, year)
+    # The reports are written last, from everything above.
+    load_demo_reports(scored, year)
     return created
