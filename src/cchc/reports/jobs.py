@@ -213,6 +213,7 @@ def render_job(job: Job, progress: Progress) -> dict[str, Any]:
                     status=ReportStatus.READY,
                     error="",
                     version=locked.version + 1,
+                    files_version=locked.version + 1,
                     updated_at=timezone.now(),
                 )
         except Exception:

@@ -135,6 +135,9 @@ class Report(models.Model):
     pdf_note = models.CharField(_("why there is no PDF"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    files_version = models.PositiveIntegerField(
+        _("version the files were generated from"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         "core.User",
         verbose_name=_("created by"),
@@ -154,6 +157,11 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} · {self.period_label}"
+
+    @property
+    def files_are_older(self) -> bool:
+        """The text or the figures changed after the files were generated."""
+        return self.files_version is not None and self.version > self.files_version
 
     @property
     def is_busy(self) -> bool:

@@ -165,7 +165,6 @@ def report_update(
             narrative=texts,
             options=cleaned_options,
             template=template,
-            template_version="",
         )
         audit.record(
             actor=actor,

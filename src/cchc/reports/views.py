@@ -184,12 +184,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "snapshot": report.snapshot,
             "sections": _sections(form, report),
             "figures": figures_summary(report.snapshot) if report.snapshot else [],
-            "files_older": bool(
-                report.generated_at
-                and report.updated_at
-                and report.status == ReportStatus.READY
-                and report.updated_at > report.generated_at
-            ),
+            "files_older": report.files_are_older and report.status == ReportStatus.READY,
             "pdf_available": soffice() is not None,
         },
         status=status,

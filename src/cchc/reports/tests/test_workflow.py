@@ -90,6 +90,10 @@ def test_edit_then_generate_writes_the_text_and_the_figures(client, report_world
     text = document_text(content)
     assert EDITED in text and "Trần Văn Ký" in text
     assert "15 hồ sơ" in text and "93,33 %" in text
+    assert 'data-testid="files-older"' not in client.get(f"/reports/{report.pk}/").content.decode()
+    client.post(f"/reports/{report.pk}/", _edit_data(report, n_proposals="Đề nghị bổ sung."))
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'data-testid="files-older"' in page  # the files no longer hold the text
     book = openpyxl.load_workbook(
         io.BytesIO(b"".join(client.get(f"/reports/{report.pk}/download/xlsx/").streaming_content))
     )
