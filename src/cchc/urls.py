@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cchc.scoring.urls")),
     path("", include("cchc.scoring.ranking_urls")),
     path("", include("cchc.reports.urls")),
+    path("", include("cchc.reports.dashboard.urls")),
 ]

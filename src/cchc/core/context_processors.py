@@ -11,4 +11,5 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         "is_system_admin": scope.is_admin,
+        "can_see_province": scope.is_admin or scope.is_appraiser(),
     }

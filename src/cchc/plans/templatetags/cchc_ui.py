@@ -273,6 +273,8 @@ _SECTIONS = {
     "scoring_forecast": "index",
     "scoring_package": "index",
     "scoring_package_ready": "index",
+    "dashboard_agency": "reports",
+    "dashboard_province": "reports",
     "report_list": "reports",
     "report_create": "reports",
     "report_detail": "reports",
