@@ -19,6 +19,18 @@ is at least as fast as DuckDB's scan of the CSV. Exits non-zero on FAIL.
 
 Run: ``.venv/bin/python bench/bench_kpi.py [--rows 1000000] [--runs 7] [--no-direct]``
 (needs ``duckdb``, a dev dependency).
+
+Two environment variables, read by ``bench_report.py`` too:
+
+* ``CCHC_BENCH_DIR=/some/dir`` keeps the work directory (database file and CSVs) and the
+  database after the run, and reuses them when they already hold the same ``--rows`` and
+  ``--seed`` (a 1,000,000-row load takes minutes); migrations are applied all the same. Remove
+  the directory after changing the generator or the rollups. Without it, a temporary directory
+  is made and removed.
+* ``CCHC_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_perf_bench`` runs on
+  PostgreSQL instead of SQLite: the database (its name must contain ``bench``) is dropped and
+  created anew for a fresh load, filled with ``COPY`` and analysed, and dropped at the end
+  unless ``CCHC_BENCH_DIR`` keeps it.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -38,8 +51,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-WORKDIR = Path(tempfile.mkdtemp(prefix="cchc-bench-kpi-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
+KEEP = bool(os.environ.get("CCHC_BENCH_DIR"))
+WORKDIR = (
+    Path(os.environ["CCHC_BENCH_DIR"]).resolve()
+    if KEEP
+    else Path(tempfile.mkdtemp(prefix="cchc-bench-kpi-"))
+)
+WORKDIR.mkdir(parents=True, exist_ok=True)
+SQLITE_FILE = WORKDIR / "bench.sqlite3"
+DATABASE_URL = os.environ.get("CCHC_BENCH_DATABASE_URL") or f"sqlite:///{SQLITE_FILE}"
+os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["CCHC_VAR_DIR"] = str(WORKDIR)
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
@@ -241,7 +262,78 @@ def _iso(local: dt.datetime | None) -> str:
     return "" if local is None else local.isoformat(timespec="seconds")
 
 
+# Raise when the generator or the rows it writes change, so that a kept database is rebuilt.
+GENERATOR_VERSION = 1
+MARKER = WORKDIR / "loaded.json"
+
+
+def _marker(rows: int, seed: int) -> dict:
+    return {"database": DATABASE_URL, "rows": rows, "seed": seed, "version": GENERATOR_VERSION}
+
+
+def _reusable(rows: int, seed: int) -> bool:
+    """A kept work directory already loaded with the same rows (and its CSVs still there)."""
+    if not KEEP or not MARKER.exists():
+        return False
+    if not (WORKDIR / "dossiers.csv").exists() or not (WORKDIR / "procedures.csv").exists():
+        return False
+    if connection.vendor == "sqlite" and not SQLITE_FILE.exists():
+        return False
+    try:
+        return json.loads(MARKER.read_text(encoding="utf-8")) == _marker(rows, seed)
+    except ValueError:
+        return False
+
+
+def _fresh_database() -> None:
+    """An empty database for a new load: the SQLite file removed, or the PostgreSQL database
+    dropped and created again (only one whose name says it is a benchmark's)."""
+    MARKER.unlink(missing_ok=True)
+    connection.close()
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+        return
+    _postgres_database(create=True)
+
+
+def _postgres_database(*, create: bool) -> None:
+    """Drop the PostgreSQL database of the benchmark (only one whose name says it is a
+    benchmark's) and, with ``create``, create it again empty."""
+    import psycopg
+
+    name = connection.settings_dict["NAME"]
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop {name!r}: a benchmark database's name has 'bench'")
+    admin = dict(connection.get_connection_params())
+    admin["dbname"] = "postgres"
+    admin.pop("context", None)
+    admin.pop("cursor_factory", None)
+    with psycopg.connect(**admin, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            server.execute(f'CREATE DATABASE "{name}"')
+
+
+def _insert_rows(cursor, insert: str, columns: list[str], batch: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        # COPY, as the ingest writes on PostgreSQL (store.PostgresStore); the naive UTC text of
+        # the rows is read in the connection's time zone, UTC under USE_TZ.
+        sql = f"COPY {Dossier._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in batch:
+                copy.write_row(row)
+    else:
+        cursor.executemany(insert, batch)
+
+
 def load(rows: int, seed: int) -> tuple[Agency, float, float]:
+    """The benchmark's agency with ``rows`` dossiers; the seconds of the bulk insert and of the
+    rollup rebuild (both 0 when a kept database is reused)."""
+    if _reusable(rows, seed):
+        call_command("migrate", verbosity=0)
+        return Agency.objects.get(code="BENCH"), 0.0, 0.0
+    _fresh_database()
     rng = random.Random(seed)
     call_command("migrate", verbosity=0)
     agency, procedures, units = setup_catalogue(rng)
@@ -290,17 +382,34 @@ def load(rows: int, seed: int) -> tuple[Agency, float, float]:
             batch_db.append(db_row)
             batch_csv.append(csv_row)
             if len(batch_db) == CHUNK:
-                cursor.executemany(insert, batch_db)
+                _insert_rows(cursor, insert, columns, batch_db)
                 writer.writerows(batch_csv)
                 batch_db, batch_csv = [], []
         if batch_db:
-            cursor.executemany(insert, batch_db)
+            _insert_rows(cursor, insert, columns, batch_db)
             writer.writerows(batch_csv)
     loaded = time.perf_counter() - began
     began = time.perf_counter()
     rollups.rebuild(agency.pk)
     rebuilt = time.perf_counter() - began
+    if connection.vendor == "postgresql":
+        # The planner's statistics, as autovacuum would gather them shortly after a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    if KEEP:
+        MARKER.write_text(json.dumps(_marker(rows, seed)), encoding="utf-8")
     return agency, loaded, rebuilt
+
+
+def cleanup() -> None:
+    """Close the connection; remove the work directory and a PostgreSQL database unless they
+    are kept."""
+    connection.close()
+    if KEEP:
+        return
+    if connection.vendor == "postgresql":
+        _postgres_database(create=False)
+    shutil.rmtree(WORKDIR, ignore_errors=True)
 
 
 # --- DuckDB ------------------------------------------------------------------------------------
@@ -553,6 +662,5 @@ if __name__ == "__main__":
     try:
         code = main()
     finally:
-        connection.close()
-        shutil.rmtree(WORKDIR, ignore_errors=True)
+        cleanup()
     sys.exit(code)

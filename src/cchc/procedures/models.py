@@ -170,7 +170,11 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["agency", "received_day"]),
             models.Index(fields=["agency", "finished_day"]),
-            models.Index(fields=["agency", "finished_effective_at"]),
+            # The backlog open at the end of a period (metrics.open_at_end): the range on
+            # finished_effective_at leads, and received_at in the entry tests "received by the
+            # end" without reading the row, which matters for an earlier period (the previous
+            # year of a report), where almost every dossier finished after its end.
+            models.Index(fields=["agency", "finished_effective_at", "received_at"]),
             models.Index(fields=["procedure", "received_day"]),
         ]
 
