@@ -168,6 +168,20 @@ def _par_text(snapshot: dict[str, Any]) -> str:
     return "; ".join(parts) + "."
 
 
+DEFAULT_SIGNER_TITLE = "GIÁM ĐỐC"
+
+
+def default_options(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What the header and signature say when the Office leaves them blank."""
+    agency = snapshot["agency"]
+    abbr = agency["short_name"] or agency["code"]
+    return {
+        "place": _place(agency["parent"]),
+        "signer_title": DEFAULT_SIGNER_TITLE,
+        "recipients": [line.format(abbr=abbr) for line in DEFAULT_RECIPIENTS],
+    }
+
+
 def build_context(
     snapshot: dict[str, Any],
     narrative: dict[str, str] | None = None,
@@ -175,7 +189,7 @@ def build_context(
     number: str = "      ",
     place: str | None = None,
     date: dt.date | None = None,
-    signer_title: str = "GIÁM ĐỐC",
+    signer_title: str = DEFAULT_SIGNER_TITLE,
     signer_name: str = "",
     recipients: list[str] | None = None,
 ) -> dict[str, Any]:

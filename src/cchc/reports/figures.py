@@ -33,7 +33,7 @@ def figures_summary(snapshot: dict[str, Any]) -> list[tuple[str, list[tuple[str,
         (
             _("Dossiers"),
             [
-                (_("Received"), vn_number(counts["received"])),
+                (_("Dossiers received"), vn_number(counts["received"])),
                 (_("On time"), vn_number(counts["on_time"])),
                 (_("Late"), vn_number(counts["late"])),
                 (_("On-time rate"), vn_percent(rates["on_time_rate"])),

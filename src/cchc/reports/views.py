@@ -20,7 +20,7 @@ from cchc.core.access import agencies_visible_to
 from cchc.core.views import parse_int
 from cchc.reports import selectors, services
 from cchc.reports.default_template import DEFAULT_PATH
-from cchc.reports.docx_render import CONTEXT_KEYS
+from cchc.reports.docx_render import CONTEXT_KEYS, default_options
 from cchc.reports.figures import figures_summary
 from cchc.reports.forms import ReportCreateForm, ReportEditForm, TemplateUploadForm
 from cchc.reports.jobs import file_stem
@@ -118,7 +118,9 @@ def _area_titles(report: Report) -> dict[str, str]:
 
 
 def _edit_initial(report: Report) -> dict[str, Any]:
-    options = report.options or {}
+    """The stored text and options; blank options show what the document will say."""
+    options = dict(default_options(report.snapshot)) if report.snapshot else {}
+    options.update({key: value for key, value in (report.options or {}).items() if value})
     initial: dict[str, Any] = {
         "version": report.version,
         "number": options.get("number", ""),

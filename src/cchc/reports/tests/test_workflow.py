@@ -69,6 +69,8 @@ def test_new_report_collects_the_figures_of_the_period_window(client, report_wor
     html = page.content.decode()
     assert page.status_code == 200 and "93,33 %" in html  # the on-time rate beside the text
     assert 'data-testid="report-edit-form"' in html
+    # Blank header options show what the document will print.
+    assert "Sở Nội vụ (để báo cáo)" in html and 'value="GIÁM ĐỐC"' in html
 
 
 def test_edit_then_generate_writes_the_text_and_the_figures(client, report_world):
