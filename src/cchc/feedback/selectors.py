@@ -129,6 +129,10 @@ def due_in_period(
     )
 
 
+# Answered within its deadline (DESIGN.md §4.3): the one definition the rate and the counts use.
+ANSWERED_ON_TIME = Q(handled_at__isnull=False, handled_at__lte=F("final_due_at"))
+
+
 def feedback_on_time_rate(
     *, agency_ids: list[int], start: dt.date, end: dt.date, now: dt.datetime | None = None
 ) -> Decimal | None:
@@ -138,7 +142,7 @@ def feedback_on_time_rate(
 
     counts = due_in_period(agency_ids=agency_ids, start=start, end=end, now=now).aggregate(
         due=Count("pk"),
-        on_time=Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("final_due_at"))),
+        on_time=Count("pk", filter=ANSWERED_ON_TIME),
     )
     return percent(counts["on_time"], counts["due"])
 
@@ -177,7 +181,7 @@ def feedback_counts(
     )
     judged = due_in_period(agency_ids=agency_ids, start=start, end=end, now=now).aggregate(
         due=Count("pk"),
-        on_time=Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("final_due_at"))),
+        on_time=Count("pk", filter=ANSWERED_ON_TIME),
     )
     rated = mine.filter(published_at__range=(first, last), rating__isnull=False).aggregate(
         mean=Avg("rating"), n=Count("pk")

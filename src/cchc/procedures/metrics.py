@@ -17,6 +17,11 @@ How ``compute`` reads them — never a scan of all dossiers:
   backlog also supplies the received dossiers whose paper result is not digitised yet, which
   count as digitised while they are unfinished (§4.3, digitisation).
 
+``compute_by_agency`` reads the same for many agencies at once, one result per agency (the
+province's comparison table): the same queries and helpers, grouped by agency, so that
+``compute_by_agency(…)[pk]`` equals ``compute(agency_ids=[pk], …)``, in a number of queries that
+does not grow with the agencies.
+
 ``metrics_direct`` computes the same numbers straight from the dossier rows with ``rules``; it is
 the reference the tests and the benchmark compare ``compute`` with, never used by pages.
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -199,54 +205,97 @@ class _Tally:
     on_time_open: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Catalogue:
-    procedures: int
-    online: int
-    time_reduced: int
+    procedures: int = 0
+    online: int = 0
+    time_reduced: int = 0
+
+
+# --- grouping: one result for all the agencies, or one per agency -------------------------------
+#
+# Every read below is grouped by ``_Scope.group``: None sums over all the agencies asked for
+# (``compute``), ``BY_AGENCY`` sums per agency in the same query (``compute_by_agency``). Results
+# are keyed by the group's value (None when not grouped); a group with no row is absent (zero).
+
+BY_AGENCY = "agency_id"
+_Group = int | None
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What is measured: the agencies, the filters of ``compute`` and the grouping."""
+
+    agency_ids: list[int]
+    unit_id: int | None = None
+    procedure_id: int | None = None
+    field_name: str | None = None
+    group: str | None = None
+
+
+def _sums(rows: QuerySet, group: str | None, **aggregates: Any) -> dict[_Group, dict[str, Any]]:
+    """``aggregates`` over ``rows``: one row under None, or one row per value of ``group``."""
+    if group is None:
+        return {None: rows.aggregate(**aggregates)}
+    return {row[group]: row for row in rows.order_by().values(group).annotate(**aggregates)}
+
+
+def _columns(names: tuple[str, ...], group: str | None) -> tuple[str, ...]:
+    """``names`` followed by the group's column, when grouped."""
+    return names if group is None else (*names, group)
+
+
+def _group_of(row: tuple, names: tuple[str, ...], group: str | None) -> _Group:
+    """The group's value of a row read with ``_columns(names, group)``."""
+    return None if group is None else row[len(names)]
 
 
 # --- rates and points (shared by compute and metrics_direct) -----------------------------------
 
 
-def feedback_on_time_rate(*, agency_ids: list[int], start: dt.date, end: dt.date) -> Decimal | None:
-    """PAKN answered within its deadline ÷ PAKN due in the period × 100 (DESIGN.md §4.4), from
-    ``cchc.feedback.selectors`` (imported here: the feedback app imports this module)."""
-    from cchc.feedback.selectors import feedback_on_time_rate as rate
+def _feedback_rates(scope: _Scope, start: dt.date, end: dt.date) -> dict[_Group, Decimal | None]:
+    """PAKN answered within its deadline ÷ PAKN due in the period × 100 (DESIGN.md §4.4), over
+    the items ``cchc.feedback.selectors.due_in_period`` judges (imported here: the feedback app
+    imports this module)."""
+    from cchc.feedback.selectors import ANSWERED_ON_TIME, due_in_period
 
-    return rate(agency_ids=agency_ids, start=start, end=end)
+    counted = _sums(
+        due_in_period(agency_ids=scope.agency_ids, start=start, end=end),
+        scope.group,
+        due=Count("pk"),
+        on_time=Count("pk", filter=ANSWERED_ON_TIME),
+    )
+    return {key: percent(row["on_time"], row["due"]) for key, row in counted.items()}
 
 
-def _catalogue(
-    agency_ids: list[int],
-    start: dt.date,
-    end: dt.date,
-    procedure_id: int | None,
-    field_name: str | None,
-) -> _Catalogue:
+_CATALOGUE_COLUMNS = ("online_level", "time_limit", "reduced_time_limit")
+
+
+def _catalogues(scope: _Scope, start: dt.date, end: dt.date) -> dict[_Group, _Catalogue]:
     """Procedures of the agencies valid in the period (a unit filter does not apply: the
-    catalogue is the agency's)."""
-    procedures = Procedure.objects.filter(agency_id__in=agency_ids).filter(
+    catalogue is the agency's), offered online, with their time cut (the share in force at the
+    end of the period, DESIGN.md §4.3)."""
+    procedures = Procedure.objects.filter(agency_id__in=scope.agency_ids).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=end),
         Q(valid_to__isnull=True) | Q(valid_to__gte=start),
     )
-    if procedure_id is not None:
-        procedures = procedures.filter(pk=procedure_id)
-    if field_name is not None:
-        procedures = procedures.filter(field=field_name)
+    if scope.procedure_id is not None:
+        procedures = procedures.filter(pk=scope.procedure_id)
+    if scope.field_name is not None:
+        procedures = procedures.filter(field=scope.field_name)
     max_share = metric_parameter(TIME_REDUCTION_PARAMETER, on=end)
-    total = online = reduced = 0
-    for level, limit, reduced_limit in procedures.order_by().values_list(
-        "online_level", "time_limit", "reduced_time_limit"
-    ):
-        total += 1
-        online += level >= OnlineLevel.PARTIAL
-        reduced += (
+    found: dict[_Group, _Catalogue] = defaultdict(_Catalogue)
+    for row in procedures.order_by().values_list(*_columns(_CATALOGUE_COLUMNS, scope.group)):
+        level, limit, reduced_limit = row[: len(_CATALOGUE_COLUMNS)]
+        catalogue = found[_group_of(row, _CATALOGUE_COLUMNS, scope.group)]
+        catalogue.procedures += 1
+        catalogue.online += level >= OnlineLevel.PARTIAL
+        catalogue.time_reduced += (
             reduced_limit is not None
             and limit > 0
             and Fraction(reduced_limit) <= max_share * Fraction(limit)
         )
-    return _Catalogue(procedures=total, online=online, time_reduced=reduced)
+    return found
 
 
 def _handling_satisfaction(
@@ -317,17 +366,16 @@ def points_for(
 
 def _metrics(
     tally: _Tally,
+    catalogue: _Catalogue,
+    feedback_rate: Decimal | None,
     *,
-    agency_ids: list[int],
     start: dt.date,
     end: dt.date,
-    procedure_id: int | None,
-    field_name: str | None,
+    rule_rows: list[_Rule],
 ) -> Metrics:
     in_scope = tally.finished_in_period + tally.open_at_end
     on_time = tally.on_time_finished + tally.on_time_open
     late = in_scope - on_time
-    catalogue = _catalogue(agency_ids, start, end, procedure_id, field_name)
     counts = {
         "received": tally.received,
         "in_scope": in_scope,
@@ -348,14 +396,14 @@ def _metrics(
         "handling_satisfaction_rate": _handling_satisfaction(
             late, in_scope, tally.negative, tally.received
         ),
-        "feedback_on_time_rate": feedback_on_time_rate(agency_ids=agency_ids, start=start, end=end),
+        "feedback_on_time_rate": feedback_rate,
     }
     return Metrics(
         start=start,
         end=end,
         counts=counts,
         rates=rates,
-        points=points_for(rates, point_rules(start, end)),
+        points=points_for(rates, rule_rows),
         details={
             "negative": tally.negative,
             "finished_in_period": tally.finished_in_period,
@@ -365,6 +413,30 @@ def _metrics(
             "procedures_time_reduced": catalogue.time_reduced,
         },
     )
+
+
+def _results(
+    tallies: dict[_Group, _Tally],
+    keys: Iterable[_Group],
+    scope: _Scope,
+    start: dt.date,
+    end: dt.date,
+) -> dict[_Group, Metrics]:
+    """The metrics of each of ``keys`` from its tally, its catalogue and its feedback."""
+    catalogues = _catalogues(scope, start, end)
+    feedback = _feedback_rates(scope, start, end)
+    rule_rows = point_rules(start, end)
+    return {
+        key: _metrics(
+            tallies.get(key, _Tally()),
+            catalogues.get(key, _Catalogue()),
+            feedback.get(key),
+            start=start,
+            end=end,
+            rule_rows=rule_rows,
+        )
+        for key in keys
+    }
 
 
 # --- compute: from the rollups and the open backlog ---------------------------------------------
@@ -434,11 +506,17 @@ def plain_clock(end_at: dt.datetime) -> Q:
 
 
 def _add_backlog(
-    tally: _Tally, backlog: QuerySet[Dossier], start_at: dt.datetime, end_at: dt.datetime
+    tallies: dict[_Group, _Tally],
+    backlog: QuerySet[Dossier],
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    group: str | None,
 ) -> None:
-    """Count one part of the open backlog into ``tally``: on time at ``end_at`` (by ``rules``),
+    """Count one part of the open backlog into ``tallies``: on time at ``end_at`` (by ``rules``),
     and the received dossiers whose paper result is not digitised yet (digitised so far)."""
-    counted = backlog.aggregate(
+    counted = _sums(
+        backlog,
+        group,
         open=Count("id"),
         on_time_plain=Count("id", filter=plain_clock(end_at) & Q(due_at__gte=end_at)),
         pending=Count(
@@ -451,19 +529,58 @@ def _add_backlog(
             ),
         ),
     )
-    tally.open_at_end += counted["open"]
-    tally.on_time_open += counted["on_time_plain"]
-    tally.digitized += counted["pending"]
+    for key, row in counted.items():
+        tally = tallies[key]
+        tally.open_at_end += row["open"]
+        tally.on_time_open += row["on_time_plain"]
+        tally.digitized += row["pending"]
     paused = backlog.filter(
         clock_may_pause(end_at), supplement_rounds__lt=rules.LATE_SUPPLEMENT_ROUNDS
     )
-    for row in paused.values_list(*_TIMES).iterator(chunk_size=5000):
-        tally.on_time_open += rules.is_on_time(times_of(row), end_at)
+    for row in paused.values_list(*_columns(_TIMES, group)).order_by().iterator(chunk_size=5000):
+        tallies[_group_of(row, _TIMES, group)].on_time_open += rules.is_on_time(
+            times_of(row), end_at
+        )
 
 
 def times_of(row: tuple) -> rules.DossierTimes:
     """``rules.DossierTimes`` from a row whose first values are ``_TIMES``."""
     return rules.DossierTimes(*row[: len(_TIMES)])
+
+
+_RECEIVED_SUMS = ("received", "online", "digitized", "fee_bearing", "paid_online", "negative")
+
+
+def _measure(
+    keys: Iterable[_Group], scope: _Scope, start: dt.date, end: dt.date
+) -> dict[_Group, Metrics]:
+    """The metrics of each of ``keys`` from the rollups and the backlog open at the period's
+    end, grouped by ``scope.group`` (a bounded number of queries, whatever the dossier count)."""
+    start_at, end_at = period_bounds(start, end)
+    filters = (scope.agency_ids, scope.unit_id, scope.procedure_id, scope.field_name)
+    group = scope.group
+    rollup = _keys(*filters, unit_column="unit_key") & Q(day__range=(start, end))
+    tallies: dict[_Group, _Tally] = defaultdict(_Tally)
+    received = _sums(
+        ReceivedRollup.objects.filter(rollup),
+        group,
+        **{name: Sum(name, default=0) for name in _RECEIVED_SUMS},
+    )
+    for key, row in received.items():
+        for name in _RECEIVED_SUMS:
+            setattr(tallies[key], name, row[name])
+    finished = _sums(
+        FinishedRollup.objects.filter(rollup),
+        group,
+        finished=Sum("finished", default=0),
+        on_time=Sum("on_time", default=0),
+    )
+    for key, row in finished.items():
+        tallies[key].finished_in_period = row["finished"]
+        tallies[key].on_time_finished = row["on_time"]
+    for backlog in open_at_end(_dossier_filter(*filters), end_at):
+        _add_backlog(tallies, backlog, start_at, end_at, group)
+    return _results(tallies, keys, scope, start, end)
 
 
 def compute(
@@ -477,45 +594,19 @@ def compute(
 ) -> Metrics:
     """Every count, rate and point of DESIGN.md §4.3 for the period, from the rollups and the
     backlog open at the period's end (a bounded number of queries, whatever the dossier count)."""
-    agency_ids = _check_agencies(agency_ids)
-    start_at, end_at = period_bounds(start, end)
-    keys = _keys(agency_ids, unit_id, procedure_id, field, unit_column="unit_key")
-    received = ReceivedRollup.objects.filter(keys, day__range=(start, end)).aggregate(
-        **{
-            name: Sum(name, default=0)
-            for name in (
-                "received",
-                "online",
-                "digitized",
-                "fee_bearing",
-                "paid_online",
-                "negative",
-            )
-        }
-    )
-    finished = FinishedRollup.objects.filter(keys, day__range=(start, end)).aggregate(
-        finished=Sum("finished", default=0), on_time=Sum("on_time", default=0)
-    )
-    tally = _Tally(
-        received=received["received"],
-        online=received["online"],
-        digitized=received["digitized"],
-        fee_bearing=received["fee_bearing"],
-        paid_online=received["paid_online"],
-        negative=received["negative"],
-        finished_in_period=finished["finished"],
-        on_time_finished=finished["on_time"],
-    )
-    for backlog in open_at_end(_dossier_filter(agency_ids, unit_id, procedure_id, field), end_at):
-        _add_backlog(tally, backlog, start_at, end_at)
-    return _metrics(
-        tally,
-        agency_ids=agency_ids,
-        start=start,
-        end=end,
-        procedure_id=procedure_id,
-        field_name=field,
-    )
+    scope = _Scope(_check_agencies(agency_ids), unit_id, procedure_id, field)
+    return _measure([None], scope, start, end)[None]
+
+
+def compute_by_agency(*, agency_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Metrics]:
+    """Each agency's metrics for [start, end], keyed by its id: ``result[pk]`` equals
+    ``compute(agency_ids=[pk], start=start, end=end)``, read by the same queries grouped by
+    agency, so their number does not grow with the agencies or the dossiers (the province's
+    comparison table). No agency gives ``{}`` without a query."""
+    ids = sorted({int(pk) for pk in agency_ids})
+    if not ids:
+        return {}
+    return _measure(ids, _Scope(ids, group=BY_AGENCY), start, end)
 
 
 # --- the reference: straight from the dossiers --------------------------------------------------
@@ -569,14 +660,8 @@ def metrics_direct(
         else:
             tally.open_at_end += 1
             tally.on_time_open += rules.is_on_time(times, end_at)
-    return _metrics(
-        tally,
-        agency_ids=agency_ids,
-        start=start,
-        end=end,
-        procedure_id=procedure_id,
-        field_name=field,
-    )
+    scope = _Scope(agency_ids, unit_id, procedure_id, field)
+    return _results({None: tally}, [None], scope, start, end)[None]
 
 
 # --- drill-down and trends -----------------------------------------------------------------------

@@ -622,6 +622,36 @@ def test_compute_runs_a_bounded_number_of_queries(world, agency):
     # point rules, the feedback on-time rate
 
 
+def test_compute_by_agency_is_compute_of_each_agency_in_as_many_queries(world, agency):
+    """The province's table reads every agency at once: the same figures as ``compute`` for each
+    agency alone, in a number of queries that grows neither with the agencies nor the dossiers."""
+    other = world.b.agency
+    procs = [make_procedure(agency, "A1", paper_result=True), make_procedure(other, "B1")]
+    units = [None, world.a.unit]
+    ids = [agency.pk, other.pk, world.home_affairs.pk]
+
+    def grouped(agency_ids) -> tuple[dict, int]:
+        rollups.rebuild()
+        with CaptureQueriesContext(connection) as ctx:
+            found = metrics.compute_by_agency(agency_ids=agency_ids, start=MARCH[0], end=MARCH[1])
+        return found, len(ctx.captured_queries)
+
+    _add_dossiers(procs[0], units, 7, 0)
+    one, few = grouped(ids[:1])
+    _add_dossiers(procs[1], [None], 40, 200)
+    found, many = grouped(ids)
+    assert many == few
+    assert sorted(found) == sorted(ids) and set(one) == {agency.pk}
+    for pk in ids:
+        alone = compute(agency_ids=[pk], start=MARCH[0], end=MARCH[1])
+        assert found[pk].counts == alone.counts
+        assert found[pk].rates == alone.rates
+        assert found[pk].points == alone.points
+        assert found[pk].details == alone.details
+    assert found[agency.pk].counts != found[other.pk].counts
+    assert found[world.home_affairs.pk].rates["on_time_rate"] is None
+
+
 # --- drill-down and trends -------------------------------------------------------------------
 
 

@@ -6,8 +6,9 @@
   (``cchc.procedures.metrics.compute``), citizens' feedback and satisfaction, and the projected
   reform index (``cchc.scoring.forecast``). Any reader of the agency; 404 for anyone else.
 * The province's comparison table (Sở Nội vụ's page): every agency of the reader's province,
-  one row each, read in a fixed number of queries (``grouped_metrics``, ``grouped_index``).
-  Appraisers and administrators only (``cchc.scoring.ranking.can_see_province``).
+  one row each, read in a fixed number of queries (``cchc.procedures.metrics.compute_by_agency``,
+  ``grouped_index``). Appraisers and administrators only
+  (``cchc.scoring.ranking.can_see_province``).
 
 Every figure comes from the selectors and metrics named above; this module decides no rule.
 """
@@ -31,7 +32,6 @@ from cchc.plans import selectors as plans
 from cchc.plans.models import Task
 from cchc.procedures import metrics as service_metrics
 from cchc.reports.dashboard.grouped_index import IndexFigures, index_by_agency
-from cchc.reports.dashboard.grouped_metrics import metrics_by_agency
 from cchc.scoring import forecast as forecasting
 from cchc.scoring.ranking import can_see_province, name_key, own_agencies
 from cchc.surveys.selectors import (
@@ -314,7 +314,7 @@ def province_dashboard(
             today,
         )
     }
-    measured = metrics_by_agency(agency_ids=ids, start=period.start, end=period.end)
+    measured = service_metrics.compute_by_agency(agency_ids=ids, start=period.start, end=period.end)
     survey = grouped_tallies(answers_in(ids, period.start, period.end), "response__agency_id")
     index = index_by_agency(agency_ids=ids, year=year, today=today, metrics=measured, survey=survey)
     targets = _targets(ids, year)

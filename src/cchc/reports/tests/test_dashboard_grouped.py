@@ -1,5 +1,5 @@
 """The province's figures read for all agencies at once equal the figures of each agency read
-alone: ``metrics_by_agency`` against ``metrics.compute`` (and ``metrics_direct``), and
+alone: ``metrics.compute_by_agency`` against ``metrics.compute`` (and ``metrics_direct``), and
 ``index_by_agency`` against ``forecast.forecast`` and the assessments' stored totals.
 
 The seeding helpers here serve the other dashboard tests too."""
@@ -23,7 +23,6 @@ from cchc.procedures import metrics, rollups
 from cchc.procedures.models import OnlineLevel
 from cchc.procedures.tests.test_metrics import at, make_dossier, make_procedure
 from cchc.reports.dashboard.grouped_index import index_by_agency
-from cchc.reports.dashboard.grouped_metrics import metrics_by_agency
 from cchc.scoring import forecast as forecasting
 from cchc.scoring.arithmetic import percent_of
 from cchc.scoring.frameworks import Spec
@@ -216,7 +215,7 @@ def index_specs() -> list[Spec]:
 def test_grouped_metrics_equal_each_agency_alone(world, frozen, period):
     agencies = seeded(world)
     ids = [a.pk for a in agencies]
-    grouped = metrics_by_agency(agency_ids=ids, start=period[0], end=period[1])
+    grouped = metrics.compute_by_agency(agency_ids=ids, start=period[0], end=period[1])
     assert sorted(grouped) == sorted(ids)
     for pk in ids:
         alone = metrics.compute(agency_ids=[pk], start=period[0], end=period[1])
@@ -229,7 +228,8 @@ def test_grouped_metrics_equal_each_agency_alone(world, frozen, period):
 
 def test_the_seeded_agencies_differ_and_exercise_every_rate(world, frozen):
     agencies = seeded(world)
-    grouped = metrics_by_agency(agency_ids=[a.pk for a in agencies], start=YTD[0], end=YTD[1])
+    ids = [a.pk for a in agencies]
+    grouped = metrics.compute_by_agency(agency_ids=ids, start=YTD[0], end=YTD[1])
     a, b = grouped[world.a.agency.pk], grouped[world.b.agency.pk]
     assert a.rates != b.rates
     for key in metrics.RATE_KEYS:
@@ -240,7 +240,7 @@ def test_the_seeded_agencies_differ_and_exercise_every_rate(world, frozen):
 
 def test_no_agency_reads_nothing(db, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert metrics_by_agency(agency_ids=[], start=YTD[0], end=YTD[1]) == {}
+        assert metrics.compute_by_agency(agency_ids=[], start=YTD[0], end=YTD[1]) == {}
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_no_agency_reads_nothing(db, django_assert_num_queries):
 
 def _index(agencies):
     ids = [a.pk for a in agencies]
-    measured = metrics_by_agency(agency_ids=ids, start=YTD[0], end=YTD[1])
+    measured = metrics.compute_by_agency(agency_ids=ids, start=YTD[0], end=YTD[1])
     survey = grouped_tallies(answers_in(ids, *YTD), "response__agency_id")
     return index_by_agency(agency_ids=ids, year=YEAR, today=TODAY, metrics=measured, survey=survey)
 
