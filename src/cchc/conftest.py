@@ -35,6 +35,14 @@ def _media_and_mail(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    # Two-factor verification (issue 8) is off for the suite, whose tests sign people in with
+    # force_login to test the pages behind the login; cchc/core/tests/test_security_*.py switch
+    # it back on (settings.CCHC_REQUIRE_2FA = True) and test it.
+    settings.CCHC_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def world(db):
     return build_world()

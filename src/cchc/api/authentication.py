@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from cchc.core.models import ApiToken
+from cchc.core.security.token_scope import apply_token_scope
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -26,6 +27,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Everything this request reads or writes is limited to the token's agency and role.
+        apply_token_scope(token.user, token)
         return token.user, token
 
     def authenticate_header(self, request):

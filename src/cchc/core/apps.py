@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "cchc.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from cchc.core.security import checks  # noqa: F401  (registers the deploy checks)

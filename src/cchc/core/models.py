@@ -236,6 +236,17 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    # The token acts with at most this agency and this role of its owner (empty: all of them);
+    # see cchc.core.security.token_scope.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -28,6 +28,12 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The same address for django-axes, which stores it in an IP-address column: None when the
+    server saw none (a test client, a management command), never a placeholder."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def address_key(scope: str, address: str) -> str:
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[
         :40

@@ -24,7 +24,8 @@ def test_prints_the_raw_token_once_and_it_works(world):
     assert "cannot be shown again" in err
     token = ApiToken.objects.get(user=world.a.coordinator)
     assert token.name == "Báo cáo tự động"
-    assert token.expires_at is None
+    # Every token expires: by default after the longest life the settings allow (365 days).
+    assert 364 < (token.expires_at - timezone.now()).total_seconds() / 86400 <= 365
     assert token.digest == ApiToken.digest_of(raw)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")

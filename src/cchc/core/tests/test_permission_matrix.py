@@ -240,6 +240,11 @@ API = {
 # Served to anyone, or part of Django itself.
 OPEN = {
     "login",
+    # Two-factor pages: a signed-in session is needed (anonymous → login), the check lets them by.
+    "two_factor_setup",
+    "two_factor_verify",
+    # Liveness of the server and its database, for the proxy and monitoring.
+    "healthz",
     "logout",
     "api:schema",
     "set_language",

@@ -1,4 +1,5 @@
-"""``cchc create_token USERNAME [--name N] [--days D] [--json]``: issue a REST API token.
+"""``cchc create_token USERNAME [--name N] [--days D] [--agency CODE] [--role ROLE] [--json]``:
+issue a REST API token, optionally narrowed to one agency and one role of its owner.
 
 The raw token is printed once; only its digest is kept, so a lost token is revoked and replaced,
 never recovered.
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from cchc.core.models import User
+from cchc.core.models import Agency, ApiToken, Role, User
 from cchc.core.tokens import token_create
 
 
@@ -37,7 +38,16 @@ class Command(BaseCommand):
             "--days",
             type=_positive_int,
             default=None,
-            help="Days until the token expires (default: it does not expire).",
+            help="Days until the token expires (default and maximum: CCHC_TOKEN_MAX_DAYS).",
+        )
+        parser.add_argument(
+            "--agency", default="", help="Agency code: the token reads and writes only there."
+        )
+        parser.add_argument(
+            "--role",
+            default="",
+            choices=Role.values,
+            help="Act only with this role of the user (viewer: read-only).",
         )
         parser.add_argument("--json", action="store_true", help="Answer in JSON.")
 
@@ -47,12 +57,24 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             self._fail(f"No user with the username {username!r}.", as_json)
+        agency = None
+        if options["agency"]:
+            agency = Agency.objects.filter(code=options["agency"]).first()
+            if agency is None:
+                self._fail(f"No agency with the code {options['agency']!r}.", as_json)
         days = options["days"]
         expires_at = timezone.now() + dt.timedelta(days=days) if days else None
         try:
-            raw = token_create(user=user, name=options["name"], expires_at=expires_at)
+            raw = token_create(
+                user=user,
+                name=options["name"],
+                expires_at=expires_at,
+                agency=agency,
+                role=options["role"],
+            )
         except ValidationError as exc:
             self._fail(" ".join(exc.messages), as_json)
+        expires_at = user.api_tokens.get(digest=ApiToken.digest_of(raw)).expires_at
         if as_json:
             self.stdout.write(
                 json.dumps(
