@@ -20,12 +20,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cchc.api.serializers import ID_MAX, ErrorSerializer
 from cchc.api.views import ApiView, errors
 from cchc.core.access import access_agency
 from cchc.procedures.ingest import DOSSIER_FIELDS, FileError, objects_table, open_table
@@ -91,7 +92,9 @@ class IngestSummarySerializer(serializers.Serializer):
 
 
 class BatchQuerySerializer(serializers.Serializer):
-    agency = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Agency id."))
+    agency = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text=gettext_lazy("Agency id.")
+    )
     skip_invalid = serializers.BooleanField(
         required=False,
         default=False,
@@ -101,7 +104,7 @@ class BatchQuerySerializer(serializers.Serializer):
 
 class DossierFilterSerializer(serializers.Serializer):
     agency = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Agency id.")
+        required=False, min_value=1, max_value=ID_MAX, help_text=gettext_lazy("Agency id.")
     )
     code = serializers.CharField(required=False, max_length=64)
     received_from = serializers.DateField(required=False)
@@ -202,9 +205,14 @@ class DossierBatchView(ApiView):
             "application/x-ndjson": OpenApiTypes.STR,
         },
         responses={
-            200: IngestSummarySerializer,
-            400: IngestSummarySerializer,
             **errors(403, 404, 413, 415),
+            200: IngestSummarySerializer,
+            # Invalid dossiers: the summary (nothing saved); an invalid query: the usual error.
+            400: PolymorphicProxySerializer(
+                component_name="BatchRefused",
+                serializers=[IngestSummarySerializer, ErrorSerializer],
+                resource_type_field_name=None,
+            ),
         },
         examples=[
             OpenApiExample(

@@ -1,10 +1,12 @@
 """Structured API errors: ``{"error": {"code", "message", "fields"}}`` for every failure."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -18,6 +20,25 @@ def _fields_of(exc: DjangoValidationError) -> dict[str, list[str]]:
             for field, errs in exc.error_dict.items()
         }
     return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def _flat_fields(data: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as ``{field: [message, …]}``: nested serializers, list items and
+    dictionary values become dotted keys (``items.0.code``), so that every error matches the
+    documented ``Error`` shape (a body that is not an object gives ``non_field_errors``)."""
+    if isinstance(data, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in data.items():
+            flat.update(_flat_fields(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(data, list | tuple) and any(isinstance(item, dict | list) for item in data):
+        flat = {}
+        for index, item in enumerate(data):
+            if item:
+                flat.update(_flat_fields(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = data if isinstance(data, list | tuple) else [data]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def exception_handler(exc, context):
@@ -63,8 +84,12 @@ def exception_handler(exc, context):
     if response is None:
         return None
     data = response.data
-    if response.status_code == 400 and isinstance(data, dict):
-        body = {"code": "invalid", "message": _("The request has invalid fields."), "fields": data}
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "code": "invalid",
+            "message": _("The request has invalid fields."),
+            "fields": _flat_fields(data),
+        }
     else:
         detail = data.get("detail", data) if isinstance(data, dict) else data
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cchc.api.serializers import EnumField
+from cchc.api.serializers import ID_MAX, EnumField
 from cchc.plans.models import PlanStatus, TaskStatus
 
 
@@ -16,21 +16,34 @@ class AgencyFilterSerializer(serializers.Serializer):
 
 
 class PlanFilterSerializer(serializers.Serializer):
-    agency = serializers.IntegerField(required=False, min_value=1, help_text=_("Agency id."))
+    agency = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Agency id.")
+    )
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     status = EnumField(PlanStatus, required=False)
 
 
 class TaskFilterSerializer(serializers.Serializer):
-    plan = serializers.IntegerField(required=False, min_value=1, help_text=_("Plan id."))
-    agency = serializers.IntegerField(required=False, min_value=1, help_text=_("Agency id."))
-    area = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Number of the reform area (II.1 … II.7).")
+    plan = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Plan id.")
     )
-    lead_unit = serializers.IntegerField(required=False, min_value=1, help_text=_("Unit id."))
-    assignee = serializers.IntegerField(required=False, min_value=1, help_text=_("User id."))
+    agency = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Agency id.")
+    )
+    area = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=_("Number of the reform area (II.1 … II.7)."),
+    )
+    lead_unit = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Unit id.")
+    )
+    assignee = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("User id.")
+    )
     parent = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only the parts of this task.")
+        required=False, min_value=1, max_value=ID_MAX, help_text=_("Only the parts of this task.")
     )
     status = EnumField(TaskStatus, required=False)
     overdue = serializers.BooleanField(

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cchc.api.serializers import ID_MAX
 from cchc.api.views import ApiView, errors
 from cchc.core.access import access_agency
 from cchc.procedures import metrics
@@ -28,12 +29,20 @@ from cchc.procedures.models import Procedure
 
 
 class MetricsQuerySerializer(serializers.Serializer):
-    agency = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Agency id."))
+    agency = serializers.IntegerField(
+        min_value=1, max_value=ID_MAX, help_text=gettext_lazy("Agency id.")
+    )
     unit = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Only the dossiers of this unit.")
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=gettext_lazy("Only the dossiers of this unit."),
     )
     procedure = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Only this procedure (id).")
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=gettext_lazy("Only this procedure (id)."),
     )
     field = serializers.CharField(
         required=False,

@@ -40,6 +40,12 @@ from cchc.plans.selectors import plans_visible_to
 # --- enums ---------------------------------------------------------------------------------------
 
 
+# The largest id a BigAutoField holds (signed 64 bits on SQLite and PostgreSQL). Ids, numbers and
+# versions sent to the API are bounded by it, so that a bigger one is a 400, not an overflow in
+# the database driver (a 500).
+ID_MAX = 2**63 - 1
+
+
 class EnumField(serializers.ChoiceField):
     """A choice field documented as one named schema component per choices class
     (``TaskStatusEnum``, ``PlanStatusEnum``…), so equal field names never collide."""
@@ -314,7 +320,7 @@ class AreaSerializer(serializers.ModelSerializer):
 
 
 class PlanCreateSerializer(StrictSerializer):
-    agency = serializers.IntegerField(min_value=1)
+    agency = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
     number = serializers.CharField(required=False, allow_blank=True, max_length=32)
@@ -445,24 +451,36 @@ _TASK_TEXT = {"required": False, "allow_blank": True}
 
 
 class TaskCreateSerializer(StrictSerializer):
-    plan = serializers.IntegerField(min_value=1)
+    plan = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     area = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Area id; or give area_number.")
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=gettext_lazy("Area id; or give area_number."),
     )
     area_number = serializers.IntegerField(
-        required=False, min_value=1, help_text=gettext_lazy("Number of the area in the plan.")
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        help_text=gettext_lazy("Number of the area in the plan."),
     )
     title = serializers.CharField(max_length=5000)
     code = serializers.CharField(
         max_length=64, **_TASK_TEXT, help_text=gettext_lazy("Default: the next free code.")
     )
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    description = serializers.CharField(**_TASK_TEXT)
-    lead_unit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    coordinating_units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
     )
-    assignees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    description = serializers.CharField(**_TASK_TEXT)
+    lead_unit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
+    )
+    coordinating_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False
+    )
+    assignees = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False
+    )
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     recurrence = EnumField(Recurrence, required=False)
@@ -514,6 +532,7 @@ class TaskUpdateSerializer(StrictSerializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=ID_MAX,
         help_text=gettext_lazy(
             "The version the change was based on; or send it in the If-Match header."
         ),
@@ -521,11 +540,15 @@ class TaskUpdateSerializer(StrictSerializer):
     title = serializers.CharField(required=False, max_length=5000)
     code = serializers.CharField(required=False, max_length=64)
     description = serializers.CharField(**_TASK_TEXT)
-    lead_unit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    coordinating_units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False
+    lead_unit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX
     )
-    assignees = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    coordinating_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False
+    )
+    assignees = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX), required=False
+    )
     start_date = serializers.DateField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     product = serializers.CharField(**_TASK_TEXT)
@@ -559,6 +582,7 @@ class ProgressInputSerializer(StrictSerializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=ID_MAX,
         help_text=gettext_lazy("Optional optimistic lock; or send it in the If-Match header."),
     )
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
@@ -35,4 +35,6 @@ urlpatterns = [
     path("dossiers/", dossier_views.DossierListView.as_view(), name="dossier-list"),
     path("dossiers/batch", dossier_views.DossierBatchView.as_view(), name="dossier-batch"),
     path("dossiers/<int:pk>/", dossier_views.DossierDetailView.as_view(), name="dossier-detail"),
+    # Last: what matched nothing above is answered in JSON, as the schema documents.
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),
 ]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -65,6 +66,12 @@ class ApiView(APIView):
     # JSON in, JSON out; only the evidence upload takes multipart.
     parser_classes = [JSONParser]
     pagination_class = LimitOffsetPagination
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # No row has an id beyond a BigAutoField's range; asking the database would overflow.
+        if kwargs.get("pk", 0) > s.ID_MAX:
+            raise exceptions.NotFound()
 
     @property
     def user(self) -> User:
@@ -120,11 +127,23 @@ def _expected_version(request: Request, body_version: int | None) -> int | None:
     return body_version if body_version is not None else header_version
 
 
+@csrf_exempt
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other address under ``/api/v1/`` (``/api/v1/plans/abc/``): the API's 404 in the API's
+    error shape, not Django's HTML page."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": _("Not found.")}},
+        status=status.HTTP_404_NOT_FOUND,
+    )
+
+
 # --- me and agencies ---------------------------------------------------------------------------
 
 
 class MeView(ApiView):
-    @extend_schema(tags=["me"], operation_id="me_retrieve", responses={200: s.MeSerializer})
+    @extend_schema(
+        tags=["me"], operation_id="me_retrieve", responses={200: s.MeSerializer, **errors()}
+    )
     def get(self, request: Request) -> Response:
         return Response(s.MeSerializer(self.user).data)
 
@@ -425,7 +444,8 @@ class EvidenceDownloadView(ApiView):
     @extend_schema(
         tags=["evidence"],
         operation_id="evidence_download",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(404)},
+        # The file's own type (PDF, DOCX, image…), whatever the client accepts.
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **errors(404)},
     )
     def get(self, request: Request, pk: int) -> FileResponse:
         evidence = access_evidence(actor=self.user, evidence_id=pk)
