@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.access import get_scope
 from cchc.core.models import Agency, Job, JobStatus, User
+from cchc.lib.storage import is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,16 @@ def _update(job: Job, **fields: Any) -> None:
     Job.objects.filter(pk=job.pk).update(**fields)
 
 
+def failure_reason(exc: BaseException) -> str:
+    """What the person is told when a job stops on an error that is not their input's fault."""
+    if is_disk_full(exc):
+        return _(
+            "The server's storage is full, so the job stopped. Nothing of it was kept. "
+            "Tell the administrators, then start it again."
+        )
+    return _("An unexpected error stopped the job. The administrators have the details.")
+
+
 def job_run(job_id: int) -> Job:
     """Run a queued job (called by the worker). Progress is written outside any transaction
     of the work itself, so the page sees it while the work goes on."""
@@ -85,14 +96,9 @@ def job_run(job_id: int) -> Job:
         result = runner(job, report)
     except JobFailed as exc:
         _update(job, status=JobStatus.FAILED, error=str(exc), finished_at=timezone.now())
-    except Exception:
+    except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _update(
-            job,
-            status=JobStatus.FAILED,
-            error=_("An unexpected error stopped the job. The administrators have the details."),
-            finished_at=timezone.now(),
-        )
+        _update(job, status=JobStatus.FAILED, error=failure_reason(exc), finished_at=timezone.now())
     else:
         _update(
             job,

@@ -34,6 +34,7 @@ class Duty:
     weekday: int | None = None  # None: every day; 0 = Monday … 6 = Sunday
     grace: dt.timedelta = dt.timedelta(hours=20)  # how late a missed slot is still caught up
     description: str = ""
+    every: dt.timedelta | None = None  # repeated through the day from ``at`` (daily when None)
 
     def latest_slot(self, now: dt.datetime) -> dt.datetime:
         """The latest scheduled moment at or before ``now`` (aware, local time)."""
@@ -41,6 +42,8 @@ class Duty:
         candidate = local.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
         if candidate > local:
             candidate -= dt.timedelta(days=1)
+        if self.every is not None:
+            candidate += ((local - candidate) // self.every) * self.every
         if self.weekday is not None:
             candidate -= dt.timedelta(days=(candidate.weekday() - self.weekday) % 7)
         # Re-anchor the wall-clock time in case a DST change lies between (not in Vietnam).
@@ -114,6 +117,15 @@ DUTIES: tuple[Duty, ...] = (
         # Missing a night costs nothing: the next run deletes everything old enough.
         grace=dt.timedelta(hours=1),
         description="Delete the rate-limit counters of the public forms older than two days.",
+    ),
+    Duty(
+        name="fail_stale_jobs",
+        task_path="cchc.core.stale_jobs.fail_stale_jobs_job",
+        service_path="cchc.core.stale_jobs.fail_stale_jobs",
+        at=dt.time(0, 5),
+        every=dt.timedelta(minutes=15),
+        grace=dt.timedelta(minutes=15),
+        description="Mark failed, with the reason, the jobs left running by a worker that stopped.",
     ),
 )
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.core.job_views import job_page
-from cchc.core.jobs import JobFailed, job_kind
+from cchc.core.jobs import JobFailed, failure_reason, job_kind
 from cchc.core.jobs import Report as Progress
 from cchc.core.models import Job
 from cchc.reports.default_template import DEFAULT_PATH
@@ -59,11 +59,7 @@ def _failing_marks(report: Report) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        message = (
-            str(exc)
-            if isinstance(exc, JobFailed | PdfUnavailable)
-            else _("An unexpected error stopped the job. The administrators have the details.")
-        )
+        message = str(exc) if isinstance(exc, JobFailed | PdfUnavailable) else failure_reason(exc)
         Report.objects.filter(pk=report.pk).update(
             status=ReportStatus.FAILED,
             error=message,

@@ -310,17 +310,33 @@ def _jobs() -> list[str]:
     )
 
 
+def _daily(now: dt.datetime) -> list[tuple[str, str]]:
+    return [(d.name, s) for d, s in schedule.due_slots(now) if d.every is None]
+
+
 def test_due_slots_follow_the_declared_cadence():
     monday_morning = _local(2026, 11, 30, 7, 0)  # a Monday
-    assert [(d.name, s) for d, s in schedule.due_slots(monday_morning)] == [
+    assert _daily(monday_morning) == [
         ("due_reminders", "2026-11-30T07:00"),
         ("weekly_digest", "2026-11-30T07:00"),
     ]
-    assert schedule.due_slots(_local(2026, 12, 1, 6, 59)) == []  # Tuesday before 7:00
-    tuesday = [(d.name, s) for d, s in schedule.due_slots(_local(2026, 12, 1, 15, 0))]
-    assert tuesday == [("due_reminders", "2026-12-01T07:00")]
-    sunday = [(d.name, s) for d, s in schedule.due_slots(_local(2026, 12, 6, 23, 0))]
-    assert sunday == [("due_reminders", "2026-12-06T07:00")]
+    assert _daily(_local(2026, 12, 1, 6, 59)) == []  # Tuesday before 7:00
+    assert _daily(_local(2026, 12, 1, 15, 0)) == [("due_reminders", "2026-12-01T07:00")]
+    assert _daily(_local(2026, 12, 6, 23, 0)) == [("due_reminders", "2026-12-06T07:00")]
+
+
+def test_a_duty_repeated_through_the_day_has_a_slot_every_interval():
+    stale = schedule.duty("fail_stale_jobs")
+    assert stale.every == dt.timedelta(minutes=15)
+    for now, slot in (
+        (_local(2026, 12, 1, 0, 5), "2026-12-01T00:05"),
+        (_local(2026, 12, 1, 0, 19, 59), "2026-12-01T00:05"),
+        (_local(2026, 12, 1, 15, 21), "2026-12-01T15:20"),
+        (_local(2026, 12, 2, 0, 2), "2026-12-01T23:50"),
+    ):
+        assert schedule.slot_key(stale.latest_slot(now)) == slot
+    due = {d.name: s for d, s in schedule.due_slots(_local(2026, 12, 1, 15, 21))}
+    assert due["fail_stale_jobs"] == "2026-12-01T15:20"
 
 
 @pytest.mark.django_db(
@@ -331,9 +347,10 @@ def test_enqueue_due_enqueues_once_per_slot():
     assert schedule.enqueue_due(now) == [
         ("due_reminders", "2026-11-30T07:00"),
         ("weekly_digest", "2026-11-30T07:00"),
+        ("fail_stale_jobs", "2026-11-30T06:50"),
     ]
     assert schedule.enqueue_due(now + dt.timedelta(seconds=30)) == []
-    assert PeriodicRun.objects.count() == 2
+    assert PeriodicRun.objects.count() == 3
     assert sorted(_jobs()) == [
         "cchc.plans.tasks.send_due_reminders_job",
         "cchc.plans.tasks.send_weekly_digest_job",
@@ -341,10 +358,11 @@ def test_enqueue_due_enqueues_once_per_slot():
     # Another scheduler that passes the existence check still loses on the unique constraint.
     with mock.patch.object(QuerySet, "exists", return_value=False):
         assert schedule.enqueue_due(now + dt.timedelta(seconds=60)) == []
-    assert PeriodicRun.objects.count() == 2 and len(_jobs()) == 2
-    # The next day brings the next daily slot only.
+    assert PeriodicRun.objects.count() == 3 and len(_jobs()) == 2
+    # The next day brings the next daily slot, and the quarter-hourly duty its own.
     assert schedule.enqueue_due(_local(2026, 12, 1, 7, 1)) == [
-        ("due_reminders", "2026-12-01T07:00")
+        ("due_reminders", "2026-12-01T07:00"),
+        ("fail_stale_jobs", "2026-12-01T06:50"),
     ]
     assert len(_jobs()) == 3
 

@@ -10,10 +10,11 @@ import shutil
 import docx
 import openpyxl
 import pytest
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import default_storage
 
 from cchc.core.jobs import job_run
 from cchc.core.models import Agency, Job, JobStatus
+from cchc.lib.storage import AtomicFileSystemStorage
 from cchc.reports.models import Report, ReportStatus
 from cchc.reports.narrative import default_narrative
 from cchc.reports.periods import parse_period
@@ -207,7 +208,7 @@ def test_a_full_disk_fails_the_generation_visibly_and_leaves_no_file(
     Word file written before is removed (nothing half-written)."""
     report = _create(client, report_world.world)
     written = []
-    save = FileSystemStorage._save
+    save = AtomicFileSystemStorage._save
 
     def filling(self, name, content):
         if name.endswith(".xlsx"):
@@ -215,7 +216,7 @@ def test_a_full_disk_fails_the_generation_visibly_and_leaves_no_file(
         written.append(save(self, name, content))
         return written[-1]
 
-    monkeypatch.setattr(FileSystemStorage, "_save", filling)
+    monkeypatch.setattr(AtomicFileSystemStorage, "_save", filling)
     client.post(f"/reports/{report.pk}/generate/", {"version": report.version})
     job = job_run(Job.objects.get(kind=REPORT_RENDER).pk)
     assert job.status == JobStatus.FAILED
