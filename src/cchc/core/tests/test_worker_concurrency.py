@@ -108,12 +108,15 @@ class Worker:
             return self.process.wait()
 
 
-def test_two_workers_never_take_the_same_job(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "PostgreSQL only: SQLite's test database lives in this process's memory, out of the "
-            "workers' reach, and SQLite serialises workers with an exclusive lock anyway"
-        )
+# Decided at collection, before any database fixture: a transactional test that only skips
+# would still flush the database afterwards and recreate the content types that the next
+# serialized-rollback test restores.
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: SQLite's test database lives in this process's memory, out of the "
+    "workers' reach, and SQLite serialises workers with an exclusive lock anyway",
+)
+def test_two_workers_never_take_the_same_job(transactional_db, django_db_serialized_rollback):
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
