@@ -59,7 +59,9 @@ def test_officer_records_progress_with_evidence_and_sees_it_on_the_dashboard(
     page.fill("#id_note", "Đã rà soát 18/30 thủ tục")
     page.set_input_files("#id_evidence_file", str(evidence_file))
     page.click("[data-testid=save-progress]")
-    page.wait_for_function("document.body.innerText.includes('Biên bản họp.pdf')")
+    # Locator waits, not wait_for_function: its polling evaluates a string, which the page's
+    # Content-Security-Policy (no 'unsafe-eval') refuses.
+    page.get_by_text("Biên bản họp.pdf").first.wait_for()
 
     task = Task.objects.get(pk=people.task.pk)
     assert task.progress == 60
@@ -92,10 +94,10 @@ def test_language_switch(page, live_server, live_world):
     assert page.locator("html").get_attribute("lang") == "vi"
     assert "Đăng nhập" in page.locator("main").inner_text()
     page.locator("#language-select").first.select_option("en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_selector("html[lang=en]", state="attached")
     assert "Log in" in page.locator("main").inner_text()
     page.locator("#language-select").first.select_option("vi")
-    page.wait_for_function("document.documentElement.lang === 'vi'")
+    page.wait_for_selector("html[lang=vi]", state="attached")
 
 
 def test_dashboard_fits_a_phone(browser, live_server, live_world):
