@@ -214,12 +214,12 @@ def _version(request: HttpRequest) -> int:
     return -1 if version is None else version
 
 
-@login_required
-@require_POST
-def report_generate(request: HttpRequest, report_id: int) -> HttpResponse:
+def _start_job(request: HttpRequest, report_id: int, start: Any) -> HttpResponse:
+    """Start the report's job with ``start`` (a service taking actor, report and version) and
+    follow it, or go back to the report with the reason it could not start."""
     report = selectors.access_report(actor=request.user, report_id=report_id, for_write=True)
     try:
-        job = services.report_generate(actor=request.user, report=report, version=_version(request))
+        job = start(actor=request.user, report=report, version=_version(request))
     except services.StaleReport:
         messages.error(request, STALE_MESSAGE)
     except ValidationError as exc:
@@ -227,21 +227,18 @@ def report_generate(request: HttpRequest, report_id: int) -> HttpResponse:
     else:
         return redirect("job_detail", job.pk)
     return redirect("report_detail", report.pk)
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _start_job(request, report_id, services.report_generate)
 
 
 @login_required
 @require_POST
 def report_refresh(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = selectors.access_report(actor=request.user, report_id=report_id, for_write=True)
-    try:
-        job = services.report_refresh(actor=request.user, report=report, version=_version(request))
-    except services.StaleReport:
-        messages.error(request, STALE_MESSAGE)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        return redirect("job_detail", job.pk)
-    return redirect("report_detail", report.pk)
+    return _start_job(request, report_id, services.report_refresh)
 
 
 @login_required
