@@ -4,12 +4,12 @@ one transaction, an audit row; the heavy work is a background job, ``cchc.report
 
 from __future__ import annotations
 
-import hashlib
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ class StaleReport(Exception):
         self.current_version = current_version
 
 
-def _busy_error(report: Report) -> ValidationError:
+def _busy_error() -> ValidationError:
     return ValidationError(
         _("The report is being prepared; wait until the job has finished."), code="busy"
     )
@@ -95,7 +95,7 @@ def report_refresh(*, actor: User, report: Report, version: int) -> Job:
         if report.version != version:
             raise StaleReport(report.version)
         if report.is_busy:
-            raise _busy_error(report)
+            raise _busy_error()
         _bump(report, status=ReportStatus.PREPARING, error="")
         audit.record(actor=actor, action="report.refresh", obj=report, agency=report.agency)
         return job_create(
@@ -158,7 +158,7 @@ def report_update(
         if locked.version != version:
             raise StaleReport(locked.version)
         if locked.is_busy:
-            raise _busy_error(locked)
+            raise _busy_error()
         before = {"narrative": locked.narrative, "options": locked.options}
         _bump(
             locked,
@@ -184,7 +184,7 @@ def report_generate(*, actor: User, report: Report, version: int) -> Job:
         if locked.version != version:
             raise StaleReport(locked.version)
         if locked.is_busy:
-            raise _busy_error(locked)
+            raise _busy_error()
         if locked.snapshot is None:
             raise ValidationError(_("The report has no figures yet."), code="no_snapshot")
         _bump(locked, status=ReportStatus.GENERATING, error="")
@@ -197,14 +197,11 @@ def report_generate(*, actor: User, report: Report, version: int) -> Job:
 # --- templates --------------------------------------------------------------------------------
 
 
-def templates_for(agency: Agency) -> list[ReportTemplate]:
+def templates_for(agency: Agency) -> QuerySet[ReportTemplate]:
     """The templates in use that ``agency`` may choose: its own and its province's."""
-    owners = {agency.pk}
-    if agency.parent_id is not None:
-        owners.add(agency.province.pk)
-    return list(
-        ReportTemplate.objects.filter(agency_id__in=owners, is_active=True).select_related("agency")
-    )
+    return ReportTemplate.objects.filter(
+        agency_id__in={agency.pk, agency.province.pk}, is_active=True
+    ).select_related("agency")
 
 
 def template_upload(
@@ -268,10 +265,3 @@ def template_retire(*, actor: User, template: ReportTemplate) -> ReportTemplate:
             changes={"is_active": [True, False]},
         )
     return template
-
-
-def file_sha256(handle: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(65536), b""):
-        digest.update(chunk)
-    return digest.hexdigest()

@@ -143,9 +143,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         actor=request.user, report_id=report_id, for_write=request.method == "POST"
     )
     can_edit = selectors.can_manage(request.user, report.agency_id)
-    templates = selectors.templates_visible_to(request.user).filter(
-        agency_id__in={report.agency_id, report.agency.province.pk}, is_active=True
-    )
+    templates = services.templates_for(report.agency)
     form = ReportEditForm(
         request.POST or None,
         templates=templates,
