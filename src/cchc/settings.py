@@ -277,6 +277,28 @@ CCHC_REMINDER_DAYS = env_int_list("CCHC_REMINDER_DAYS", [7, 1])
 CCHC_DUE_SOON_DAYS = env_int("CCHC_DUE_SOON_DAYS", 7)
 CCHC_BASE_URL = env_str("CCHC_BASE_URL", "http://127.0.0.1:8000")
 
+# Computed figures (the service metrics of a period) are cached, keyed by the version of their
+# inputs (``cchc.procedures.freshness``), so a cached figure is never stale; the timeout only
+# bounds the room taken by figures nobody asks for again. CCHC_CACHE chooses where: "file" (the
+# production default) shares one cache between the processes of the machine, so a figure is
+# computed once for all the web workers and survives their recycling; "locmem" (development and
+# tests) keeps one per process. With CCHC_REDIS_URL (below) every machine shares one.
+CCHC_CACHE = env_str("CCHC_CACHE", "file" if DJANGO_ENV == "production" else "locmem")
+if CCHC_CACHE not in ("file", "locmem"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"CCHC_CACHE must be file or locmem, got {CCHC_CACHE!r}.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if CCHC_CACHE == "file"
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": str(VAR_DIR / "cache") if CCHC_CACHE == "file" else "cchc",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CCHC_CACHE_MAX_ENTRIES", 5000)},
+    }
+}
+CCHC_METRICS_CACHE_SECONDS = env_int("CCHC_METRICS_CACHE_SECONDS", 3600)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")

@@ -8,4 +8,6 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures and dossiers")
 
     def ready(self) -> None:
-        from cchc.procedures import jobs  # noqa: F401  (registers the dossier ingest job kind)
+        from cchc.procedures import freshness, jobs  # noqa: F401  (jobs: the ingest job kind)
+
+        freshness.connect()

@@ -27,6 +27,10 @@ of the agency's dashboard): the rollups grouped by day in one query each, the ca
 point rules, the parameters and the feedback read once, and only the backlog counts per period
 end, so that ``compute_periods(…)[i]`` equals ``compute(…, start=periods[i][0], end=…[1])``.
 
+The three are cached (``cchc.procedures.freshness``): an answer is kept until any of its inputs
+changes — the agencies' rollups, dossiers, catalogue or feedback, or the province's rules — and
+computed anew at the next read after that, by whichever process serves it.
+
 ``metrics_direct`` computes the same numbers straight from the dossier rows with ``rules``; it is
 the reference the tests and the benchmark compare ``compute`` with, never used by pages.
 
@@ -53,7 +57,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from cchc.procedures import rules
+from cchc.procedures import freshness, rules
 from cchc.procedures.models import (
     Channel,
     Dossier,
@@ -697,7 +701,12 @@ def compute(
     """Every count, rate and point of DESIGN.md §4.3 for the period, from the rollups and the
     backlog open at the period's end (a bounded number of queries, whatever the dossier count)."""
     scope = _Scope(_check_agencies(agency_ids), unit_id, procedure_id, field)
-    return _measure([None], scope, start, end)[None]
+    return freshness.cached(
+        "compute",
+        scope.agency_ids,
+        (start, end, unit_id, procedure_id, field),
+        lambda: _measure([None], scope, start, end)[None],
+    )
 
 
 def compute_by_agency(*, agency_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Metrics]:
@@ -708,7 +717,12 @@ def compute_by_agency(*, agency_ids: list[int], start: dt.date, end: dt.date) ->
     ids = sorted({int(pk) for pk in agency_ids})
     if not ids:
         return {}
-    return _measure(ids, _Scope(ids, group=BY_AGENCY), start, end)
+    return freshness.cached(
+        "compute_by_agency",
+        ids,
+        (start, end),
+        lambda: _measure(ids, _Scope(ids, group=BY_AGENCY), start, end),
+    )
 
 
 def _paused_of_periods(
@@ -755,6 +769,16 @@ def compute_periods(
     scope = _Scope(_check_agencies(agency_ids), unit_id, procedure_id, field)
     if not periods:
         return []
+    return freshness.cached(
+        "compute_periods",
+        scope.agency_ids,
+        (tuple(periods), unit_id, procedure_id, field),
+        lambda: _measure_periods(scope, periods),
+    )
+
+
+def _measure_periods(scope: _Scope, periods: list[tuple[dt.date, dt.date]]) -> list[Metrics]:
+    """``compute_periods`` without the cache."""
     bounds = [period_bounds(start, end) for start, end in periods]
     first = min(start for start, _end in periods)
     last = max(end for _start, end in periods)

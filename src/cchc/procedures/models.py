@@ -312,3 +312,18 @@ class MetricParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class MetricsStamp(models.Model):
+    """The version of the inputs of an agency's service metrics (``cchc.procedures.freshness``):
+    a random token replaced whenever the agency's rollups, dossiers, catalogue or feedback change;
+    ``scope`` 0 stands for what every agency's metrics read (point rules, parameters). The
+    metrics cache keys its entries by these tokens, so a change seen by any process makes every
+    process compute anew."""
+
+    scope = models.PositiveIntegerField(primary_key=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.token}"

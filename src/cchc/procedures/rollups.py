@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from cchc.procedures import freshness
 from cchc.procedures.models import Channel, Dossier, FinishedRollup, ReceivedRollup
 
 _UNIT_KEY = Coalesce(F("unit_id"), Value(0), output_field=IntegerField())
@@ -95,7 +96,9 @@ def refresh(
     received_days: Iterable[dt.date] = (),
     finished_days: Iterable[dt.date] = (),
 ) -> None:
-    """Recompute the rollup rows of one agency for the given days."""
+    """Recompute the rollup rows of one agency for the given days (its dossiers changed: its
+    cached metrics are outdated, whichever days)."""
+    freshness.mark_changed([agency_id])
     received_days = sorted(set(received_days))
     finished_days = sorted(set(finished_days))
     dossiers = Dossier.objects.filter(agency_id=agency_id)
@@ -118,6 +121,7 @@ def refresh(
 @transaction.atomic
 def rebuild(agency_id: int | None = None) -> None:
     """Recompute every rollup row (of one agency, or of all) from the dossiers."""
+    freshness.mark_changed(None if agency_id is None else [agency_id])
     received = ReceivedRollup.objects.all()
     finished = FinishedRollup.objects.all()
     dossiers = Dossier.objects.all()

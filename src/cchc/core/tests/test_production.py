@@ -129,7 +129,9 @@ print(json.dumps({
 def test_media_on_s3_and_the_redis_cache_are_chosen_by_the_environment(tmp_path):
     plain = json.loads(run(["-c", PRINT_SETTINGS], production_env(tmp_path)).stdout)
     assert plain["storage"] == "cchc.lib.storage.AtomicFileSystemStorage"
-    assert plain["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    # One machine without Redis: a cache on disk that the web and job workers share.
+    assert plain["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert plain["cache_location"] == str(tmp_path / "var" / "cache")
     assert plain["static_storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert plain["conn_max_age"] == 60 and plain["health_checks"] is True
     assert plain["hsts"] == [365 * 24 * 3600, True, True]

@@ -31,6 +31,7 @@ from cchc.scoring import forecast as forecasting
 from cchc.scoring.models import Assessment, AssessmentStatus
 from cchc.scoring.tests.conftest import make_framework
 from cchc.surveys.selectors import satisfaction_index
+from cchc.testing import fresh_metrics
 
 PAGE = "/dashboards/province/"
 DATA = "/dashboards/province/data.json"
@@ -187,6 +188,7 @@ def test_an_agency_merged_away_before_the_year_is_left_out(client, world, frozen
 
 def _queries(client, user) -> int:
     client.force_login(user)
+    fresh_metrics()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(PAGE, {"year": YEAR})
     assert response.status_code == 200

@@ -24,6 +24,7 @@ from cchc.scoring import forecast as forecasting
 from cchc.scoring.models import Assessment, AssessmentStatus, FrameworkStatus, Level
 from cchc.scoring.tests import test_forecast as hand_worked
 from cchc.scoring.tests.conftest import make_framework
+from cchc.testing import fresh_metrics
 
 D = Decimal
 
@@ -162,6 +163,7 @@ def test_no_agency_reads_nothing(db, django_assert_num_queries):
 
 
 def _queries(agencies) -> tuple[int, dict]:
+    fresh_metrics()
     with CaptureQueriesContext(connection) as captured:
         found = forecasting.forecast_many(agencies=agencies, year=YEAR, today=TODAY)
     return len(captured), found
