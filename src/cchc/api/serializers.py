@@ -22,7 +22,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cchc.core.access import agencies_visible_to, get_scope
-from cchc.core.models import Agency, AgencyKind, Membership, Role, Unit, User
+from cchc.core.models import Agency, AgencyKind, ApiToken, Membership, Role, Unit, User
 from cchc.plans.models import (
     Area,
     Comment,
@@ -214,10 +214,29 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TokenBriefSerializer(serializers.Serializer):
+    """What narrows the request's token (``cchc.core.security.token_scope``); null fields: the
+    token acts with all of its owner's agencies or roles."""
+
+    prefix = serializers.CharField(read_only=True)
+    agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    role = serializers.SerializerMethodField()
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_role(self, token: Any) -> str | None:
+        return token.role or None
+
+
 class MeSerializer(serializers.ModelSerializer):
+    """The person, with the memberships the request acts through: with a narrowed API token, only
+    those of its agency and role (``token`` says how it is narrowed; null for a browser
+    session or a token with the owner's full rights)."""
+
     display_name = serializers.CharField(read_only=True)
     is_admin = serializers.SerializerMethodField()
     memberships = serializers.SerializerMethodField()
+    token = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -230,8 +249,14 @@ class MeSerializer(serializers.ModelSerializer):
             "job_title",
             "is_admin",
             "memberships",
+            "token",
         ]
         read_only_fields = fields
+
+    def _token(self) -> ApiToken | None:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return auth if isinstance(auth, ApiToken) else None
 
     def get_is_admin(self, user: User) -> bool:
         return get_scope(user).is_admin
@@ -243,7 +268,20 @@ class MeSerializer(serializers.ModelSerializer):
             .select_related("agency")
             .order_by("agency__code", "role")
         )
+        token = self._token()
+        if token is not None:
+            if token.agency_id is not None:
+                memberships = memberships.filter(agency_id=token.agency_id)
+            if token.role:
+                memberships = memberships.filter(role=token.role)
         return MembershipSerializer(memberships, many=True).data
+
+    @extend_schema_field(TokenBriefSerializer(allow_null=True))
+    def get_token(self, user: User) -> dict[str, Any] | None:
+        token = self._token()
+        if token is None or (token.agency_id is None and not token.role):
+            return None
+        return TokenBriefSerializer(token).data
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -145,7 +145,7 @@ class MeView(ApiView):
         tags=["me"], operation_id="me_retrieve", responses={200: s.MeSerializer, **errors()}
     )
     def get(self, request: Request) -> Response:
-        return Response(s.MeSerializer(self.user).data)
+        return Response(s.MeSerializer(self.user, context={"request": request}).data)
 
 
 class AgencyListView(ApiView):

@@ -102,6 +102,15 @@ DUTIES: tuple[Duty, ...] = (
         description="Measure again the automatic criteria of open index assessments.",
     ),
     Duty(
+        name="warm_dashboards",
+        task_path="cchc.reports.dashboard.warm.warm_dashboards_job",
+        service_path="cchc.reports.dashboard.warm.warm_dashboards",
+        at=dt.time(6, 0),
+        # After 07:30 people are at work and each dashboard computes its own figures anyway.
+        grace=dt.timedelta(minutes=90),
+        description="Compute today's dashboard figures of every agency before the offices open.",
+    ),
+    Duty(
         name="forget_index_packages",
         task_path="cchc.scoring.tasks.forget_old_packages_job",
         service_path="cchc.scoring.package.package_forget_old",

@@ -319,8 +319,10 @@ def test_due_slots_follow_the_declared_cadence():
     assert _daily(monday_morning) == [
         ("due_reminders", "2026-11-30T07:00"),
         ("weekly_digest", "2026-11-30T07:00"),
+        ("warm_dashboards", "2026-11-30T06:00"),  # still within its grace
     ]
-    assert _daily(_local(2026, 12, 1, 6, 59)) == []  # Tuesday before 7:00
+    # Tuesday before 7:00: only the early duty
+    assert _daily(_local(2026, 12, 1, 6, 59)) == [("warm_dashboards", "2026-12-01T06:00")]
     assert _daily(_local(2026, 12, 1, 15, 0)) == [("due_reminders", "2026-12-01T07:00")]
     assert _daily(_local(2026, 12, 6, 23, 0)) == [("due_reminders", "2026-12-06T07:00")]
 
@@ -347,10 +349,11 @@ def test_enqueue_due_enqueues_once_per_slot():
     assert schedule.enqueue_due(now) == [
         ("due_reminders", "2026-11-30T07:00"),
         ("weekly_digest", "2026-11-30T07:00"),
+        ("warm_dashboards", "2026-11-30T06:00"),
         ("fail_stale_jobs", "2026-11-30T06:50"),
     ]
     assert schedule.enqueue_due(now + dt.timedelta(seconds=30)) == []
-    assert PeriodicRun.objects.count() == 3
+    assert PeriodicRun.objects.count() == 4
     assert sorted(_jobs()) == [
         "cchc.plans.tasks.send_due_reminders_job",
         "cchc.plans.tasks.send_weekly_digest_job",
@@ -358,10 +361,11 @@ def test_enqueue_due_enqueues_once_per_slot():
     # Another scheduler that passes the existence check still loses on the unique constraint.
     with mock.patch.object(QuerySet, "exists", return_value=False):
         assert schedule.enqueue_due(now + dt.timedelta(seconds=60)) == []
-    assert PeriodicRun.objects.count() == 3 and len(_jobs()) == 2
+    assert PeriodicRun.objects.count() == 4 and len(_jobs()) == 2
     # The next day brings the next daily slot, and the quarter-hourly duty its own.
     assert schedule.enqueue_due(_local(2026, 12, 1, 7, 1)) == [
         ("due_reminders", "2026-12-01T07:00"),
+        ("warm_dashboards", "2026-12-01T06:00"),
         ("fail_stale_jobs", "2026-12-01T06:50"),
     ]
     assert len(_jobs()) == 3

@@ -119,3 +119,27 @@ def test_revoke_token_by_prefix(world):
         call_command("revoke_token", "cchc_nothing", stdout=StringIO())
     with pytest.raises(CommandError, match="at least"):
         call_command("revoke_token", "cchc_", stdout=StringIO())
+
+
+def test_me_shows_what_a_narrowed_token_acts_through(world, coordinator_of_both):
+    full = _api(token_create(user=coordinator_of_both)).get("/api/v1/me/").json()
+    assert {m["agency"]["id"] for m in full["memberships"]} == {
+        world.a.agency.pk,
+        world.b.agency.pk,
+    }
+    assert full["token"] is None
+
+    narrowed = _api(
+        token_create(user=coordinator_of_both, agency=world.b.agency, role=Role.COORDINATOR)
+    )
+    me = narrowed.get("/api/v1/me/").json()
+    assert [(m["agency"]["id"], m["role"]) for m in me["memberships"]] == [
+        (world.b.agency.pk, Role.COORDINATOR)
+    ]
+    assert me["token"]["agency"]["id"] == world.b.agency.pk
+    assert me["token"]["role"] == Role.COORDINATOR
+
+    viewer = _api(token_create(user=coordinator_of_both, agency=world.a.agency, role=Role.VIEWER))
+    me = viewer.get("/api/v1/me/").json()
+    assert me["memberships"] == []  # the owner holds no viewer membership: it acts as a reader
+    assert me["token"]["role"] == Role.VIEWER and me["token"]["agency"]["id"] == world.a.agency.pk
