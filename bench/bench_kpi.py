@@ -74,7 +74,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from cchc.core.models import Agency, AgencyKind, Unit  # noqa: E402
-from cchc.procedures import metrics, rollups, rules  # noqa: E402
+from cchc.procedures import freshness, metrics, rollups, rules  # noqa: E402
 from cchc.procedures.models import Dossier, Procedure  # noqa: E402
 
 LOCAL = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh has no daylight saving
@@ -551,10 +551,13 @@ def duckdb_answer(row: tuple) -> tuple[dict, dict]:
 # --- timing ------------------------------------------------------------------------------------
 
 
-def median_seconds(function, runs: int) -> tuple[float, object]:
+def median_seconds(function, runs: int, setup=None) -> tuple[float, object]:
+    """The median of ``runs`` timed calls after one warm-up; ``setup`` runs untimed before each."""
     result = function()  # warm-up
     times = []
     for _ in range(runs):
+        if setup is not None:
+            setup()
         began = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - began)
@@ -580,7 +583,14 @@ def main() -> int:
     def project():
         return metrics.compute(agency_ids=[agency.pk], start=START, end=END)
 
-    project_s, answer = median_seconds(project, args.runs)
+    def outdate():
+        # Each timed run computes: the figures cache (cchc.procedures.freshness) is told the
+        # agency's inputs changed, as an ingest would, outside the timing.
+        with transaction.atomic():
+            freshness.mark_changed([agency.pk])
+
+    project_s, answer = median_seconds(project, args.runs, setup=outdate)
+    cached_s, _cached = median_seconds(project, args.runs)
     backlog = answer.details["open_at_end"]
 
     duck = duckdb.connect()
@@ -623,6 +633,7 @@ def main() -> int:
     widths = [34, 36, 10, 12]
     lines = [
         ("cchc metrics.compute", "SQLite rollups + open backlog", project_s, "—"),
+        ("cchc, for information", "cached answer, data unchanged", cached_s, "—"),
         ("DuckDB SQL (§4.3)", "read_csv of dossiers.csv", csv_s, same_as_duckdb),
         ("DuckDB SQL (§4.3), for information", "table already in memory", table_s, same_as_duckdb),
     ]

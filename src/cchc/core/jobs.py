@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +70,59 @@ def _update(job: Job, **fields: Any) -> None:
     Job.objects.filter(pk=job.pk).update(**fields)
 
 
+class ProgressChannel:
+    """Writes a job's progress where the person's page sees it at once.
+
+    Some work runs in one transaction of its own (a dossier file is loaded all or nothing), and
+    progress written through the same connection would only appear when it commits. On
+    PostgreSQL the channel then writes through a second connection of its own, in autocommit,
+    with a short lock timeout, so a runner that locked its own job row cannot hang on it: after
+    a failure the channel falls back to the work's connection for the rest of the job. SQLite
+    has one writer at a time, so there the progress of such work appears when it commits.
+    """
+
+    LOCK_TIMEOUT = "2s"
+
+    def __init__(self) -> None:
+        self._side: Any = None
+        self._broken = False
+
+    def write(self, job: Job, **fields: Any) -> None:
+        if connection.in_atomic_block and connection.vendor == "postgresql" and not self._broken:
+            try:
+                self._write_aside(job.pk, fields)
+            except Exception:
+                logger.warning("job %s: progress written with the work instead", job.pk)
+                self._broken = False
+                self.close()
+            else:
+                for name, value in fields.items():
+                    setattr(job, name, value)
+                return
+        _update(job, **fields)
+
+    def _write_aside(self, job_id: int, fields: dict[str, Any]) -> None:
+        if self._side is None:
+            self._side = connection.get_new_connection(connection.get_connection_params())
+            self._side.autocommit = True
+            with self._side.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = '{self.LOCK_TIMEOUT}'")
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(Job._meta.get_field(n).column)} = %s" for n in fields)
+        with self._side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(Job._meta.db_table)} SET {assignments} WHERE id = %s",
+                [*fields.values(), job_id],
+            )
+
+    def close(self) -> None:
+        if self._side is not None:
+            try:
+                self._side.close()
+            finally:
+                self._side = None
+
+
 def failure_reason(exc: BaseException) -> str:
     """What the person is told when a job stops on an error that is not their input's fault."""
     if is_disk_full(exc):
@@ -82,18 +135,23 @@ def failure_reason(exc: BaseException) -> str:
 
 def job_run(job_id: int) -> Job:
     """Run a queued job (called by the worker). Progress is written outside any transaction
-    of the work itself, so the page sees it while the work goes on."""
+    of the work itself (``ProgressChannel``), so the page sees it while the work goes on."""
     job = Job.objects.get(pk=job_id)
     if job.is_finished:
         return job
     _update(job, status=JobStatus.RUNNING, started_at=timezone.now(), progress=0)
 
+    channel = ProgressChannel()
+
     def report(percent: int, message: str = "") -> None:
-        _update(job, progress=max(0, min(100, int(percent))), message=message[:255])
+        channel.write(job, progress=max(0, min(100, int(percent))), message=message[:255])
 
     runner = _KINDS[job.kind]
     try:
-        result = runner(job, report)
+        try:
+            result = runner(job, report)
+        finally:
+            channel.close()
     except JobFailed as exc:
         _update(job, status=JobStatus.FAILED, error=str(exc), finished_at=timezone.now())
     except Exception as exc:
