@@ -128,6 +128,15 @@ DUTIES: tuple[Duty, ...] = (
         description="Delete the rate-limit counters of the public forms older than two days.",
     ),
     Duty(
+        name="forget_orphan_files",
+        task_path="cchc.core.orphan_files.forget_orphan_files_job",
+        service_path="cchc.core.orphan_files.forget_orphan_files",
+        at=dt.time(3, 30),
+        grace=dt.timedelta(hours=1),
+        description="Delete uploaded or generated files that no row owns (left by a crash "
+        "between the file and its row), once a day old.",
+    ),
+    Duty(
         name="fail_stale_jobs",
         task_path="cchc.core.stale_jobs.fail_stale_jobs_job",
         service_path="cchc.core.stale_jobs.fail_stale_jobs",
