@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from cchc.core.job_views import job_page
 from cchc.core.jobs import JobFailed, Report, job_kind
-from cchc.core.models import Agency, Job
+from cchc.core.models import Agency, Job, JobStatus
 
 DOSSIER_INGEST = "dossier_ingest"
 
@@ -42,6 +43,18 @@ def dossier_ingest_job(job: Job, report: Report) -> dict[str, Any]:
             last[0] = percent
             report(percent, STEP_LOADING if percent < 95 else STEP_ROLLUPS)
 
+    def succeeded(summary: dict[str, Any]) -> None:
+        # Recorded in the ingest's own transaction: should the worker die between the commit
+        # and its own report, the job already says what happened to the data, and the stale-job
+        # sweep (which fails jobs left running) leaves it alone.
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED,
+            progress=100,
+            message="",
+            result=summary,
+            finished_at=timezone.now(),
+        )
+
     with job.input_file.open("rb") as stream:
         summary = dossier_ingest(
             actor=job.created_by,
@@ -49,6 +62,7 @@ def dossier_ingest_job(job: Job, report: Report) -> dict[str, Any]:
             stream=stream,
             skip_invalid=bool(job.params.get("skip_invalid")),
             progress=progress,
+            on_written=succeeded,
         )
     if not summary["written"]:
         Job.objects.filter(pk=job.pk).update(result=summary)

@@ -404,9 +404,12 @@ def dossier_ingest(
     table: Table | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    on_written: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Load a dossier file (or an already opened table, e.g. the API's JSON array) into the
-    agency's register and bring its rollups up to date, in one transaction."""
+    agency's register and bring its rollups up to date, in one transaction. ``on_written`` is
+    called with the summary inside that transaction, last, when the file is written: what it
+    records (the job's outcome) commits with the dossiers or not at all."""
     summary = Summary()
     if table is None:
         assert stream is not None
@@ -428,6 +431,8 @@ def dossier_ingest(
                     k: v for k, v in summary.as_json().items() if k not in ("errors", "written")
                 },
             )
+            if on_written is not None:
+                on_written(summary.as_json())
     except _Rollback:
         summary.nothing_written()
     return summary.as_json()

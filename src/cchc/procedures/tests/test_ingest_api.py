@@ -13,7 +13,7 @@ from django.core.management import call_command
 from cchc.core.jobs import job_create, job_run
 from cchc.core.models import Job, JobStatus
 from cchc.core.tokens import token_create
-from cchc.procedures.jobs import DOSSIER_INGEST
+from cchc.procedures.jobs import DOSSIER_INGEST, dossier_ingest_job
 from cchc.procedures.models import Dossier, DossierEvent, Procedure
 from cchc.procedures.tests.test_ingest import ROWS, csv_bytes
 
@@ -153,6 +153,21 @@ def test_upload_job_reports_the_summary(world, procedure):
     job = job_run(job.pk)
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert job.result["created"] == 3 and job.progress == 100
+
+
+def test_the_job_records_its_success_with_the_dossiers(world, procedure):
+    """The runner itself writes the outcome inside the ingest's transaction: a worker killed
+    after the commit, before ``job_run`` reports, leaves a job that says "succeeded" (and the
+    stale-job sweep, which fails jobs left running, leaves it alone)."""
+    Procedure.objects.create(agency=world.a.agency, code="2.002", name="B", time_limit=8)
+    job = _upload_job(world, csv_bytes())
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    job.refresh_from_db()
+    summary = dossier_ingest_job(job, lambda percent, message="": None)
+    job.refresh_from_db()  # what another process sees, job_run not having written anything
+    assert job.status == JobStatus.SUCCEEDED and job.progress == 100
+    assert job.result == summary and summary["created"] == 3 and job.finished_at is not None
+    assert Dossier.objects.count() == 3
 
 
 def test_upload_job_with_bad_rows_fails_and_keeps_the_errors(world, procedure):
