@@ -6,7 +6,9 @@ warm-up) and the number of SQL queries, for a coordinator and an officer of one 
 ``--queries`` also the slowest queries of each endpoint. Nothing runs concurrently: this is the
 cost of one request, which the load test multiplies.
 
-Run: ``.venv/bin/python bench/load/profile_pages.py [--agency 8] [--repeat 5] [--queries]``.
+Run: ``.venv/bin/python bench/load/profile_pages.py [--agency 8] [--repeat 5] [--queries]``,
+after ``bench/bench_load.py`` has seeded the database and collected the static files into
+``var/bench/load-run`` (the production settings need their manifest).
 """
 
 from __future__ import annotations
