@@ -93,7 +93,7 @@ class ProgressChannel:
                 self._write_aside(job.pk, fields)
             except Exception:
                 logger.warning("job %s: progress written with the work instead", job.pk)
-                self._broken = False
+                self._broken = True
                 self.close()
             else:
                 for name, value in fields.items():
@@ -158,15 +158,21 @@ def job_run(job_id: int) -> Job:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _update(job, status=JobStatus.FAILED, error=failure_reason(exc), finished_at=timezone.now())
     else:
-        _update(
-            job,
-            status=JobStatus.SUCCEEDED,
-            progress=100,
-            result=result,
-            finished_at=timezone.now(),
-            message="",
-        )
+        job_succeeded(job, result)
     return job
+
+
+def job_succeeded(job: Job, result: dict[str, Any]) -> None:
+    """Record the job's success and its result. A runner whose work commits in a transaction of
+    its own may call it inside that transaction, so the outcome commits with the work."""
+    _update(
+        job,
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        result=result,
+        finished_at=timezone.now(),
+        message="",
+    )
 
 
 def access_job(*, actor: User, job_id: int) -> Job:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from cchc.core.job_views import job_page
-from cchc.core.jobs import JobFailed, Report, job_kind
-from cchc.core.models import Agency, Job, JobStatus
+from cchc.core.jobs import JobFailed, Report, job_kind, job_succeeded
+from cchc.core.models import Agency, Job
 
 DOSSIER_INGEST = "dossier_ingest"
 
@@ -47,13 +46,7 @@ def dossier_ingest_job(job: Job, report: Report) -> dict[str, Any]:
         # Recorded in the ingest's own transaction: should the worker die between the commit
         # and its own report, the job already says what happened to the data, and the stale-job
         # sweep (which fails jobs left running) leaves it alone.
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.SUCCEEDED,
-            progress=100,
-            message="",
-            result=summary,
-            finished_at=timezone.now(),
-        )
+        job_succeeded(job, summary)
 
     with job.input_file.open("rb") as stream:
         summary = dossier_ingest(
